@@ -1,0 +1,14 @@
+/**
+ * `neid` command line. Each subcommand lives in src/cli/commands/<name>.ts and registers itself
+ * on the program; this file only lists them.
+ */
+import { Command } from 'commander';
+import { registerServe } from './commands/serve.js';
+
+const program = new Command('neid')
+  .description('New eID IdP: eID-Server, SAML 2.0 IdP, OpenID Connect provider')
+  .showHelpAfterError();
+
+for (const register of [registerServe]) register(program);
+
+await program.parseAsync(process.argv);

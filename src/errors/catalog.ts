@@ -1,0 +1,24 @@
+/**
+ * The one error catalog: every stable code and its wire forms (HTTP, SAML status, OIDC error,
+ * eCard ResultMinor, eID-Server ResultMinor). Each area keeps its rows in catalog/<area>.ts;
+ * this file only joins them. test/meta/errors-catalog.test.ts keeps catalog and code in sync.
+ */
+import type { CatalogEntry } from './catalog/types.js';
+import { coreCodes } from './catalog/core.js';
+
+export const CATALOG = {
+  ...coreCodes,
+} as const satisfies Record<string, CatalogEntry>;
+
+export type ErrorCode = keyof typeof CATALOG;
+
+export const ECARD_MINOR_PREFIX = 'http://www.bsi.bund.de/ecard/api/1.1/resultminor';
+export const EID_MINOR_PREFIX = 'http://bsi.bund.de/eid/server/2.0/resultminor/';
+
+export function catalogEntry(code: ErrorCode): CatalogEntry {
+  return CATALOG[code];
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(CATALOG, value);
+}
