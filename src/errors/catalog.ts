@@ -5,9 +5,19 @@
  */
 import type { CatalogEntry } from './catalog/types.js';
 import { coreCodes } from './catalog/core.js';
+import { cardCodes } from './catalog/card.js';
+import { eacCryptoCodes } from './catalog/eac-crypto.js';
+import { eacTerminalCodes } from './catalog/eac-terminal.js';
+import { softwareCardCodes } from './catalog/software-card.js';
+import { pkiCodes } from './catalog/pki.js';
 
 export const CATALOG = {
   ...coreCodes,
+  ...cardCodes,
+  ...eacCryptoCodes,
+  ...eacTerminalCodes,
+  ...softwareCardCodes,
+  ...pkiCodes,
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof CATALOG;
