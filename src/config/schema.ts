@@ -1,0 +1,44 @@
+/**
+ * Configuration schema: the one description of every setting, its type and its bounds.
+ * Defaults live in config/default.yaml (so operators read them in one place); this schema only
+ * validates. Unknown keys are errors, so a misspelt setting never silently falls back to a default.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+const listener = z.strictObject({ host, port });
+
+export const configSchema = z
+  .strictObject({
+    profile: z.enum(['tw', 'de']),
+    publicUrl: z.url({ protocol: /^https?$/ }),
+    dev: z.strictObject({ enabled: z.boolean(), dataDir: z.string().min(1) }),
+    http: z.strictObject({
+      host,
+      port,
+      bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024),
+      trustProxyHops: z.number().int().min(0).max(10),
+      requestTimeoutMs: z.number().int().min(1000).max(600_000),
+      keepAliveTimeoutMs: z.number().int().min(100).max(600_000),
+    }),
+    eid: listener,
+    soap: listener,
+    admin: listener,
+    store: z.strictObject({
+      redisUrl: z.string().regex(/^$|^(rediss?|redis\+sentinel|redis\+cluster):\/\//, 'a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL, or empty for the in-memory store'),
+      keyPrefix: z.string().max(64).regex(/^[A-Za-z0-9:_.-]*$/, 'letters, digits and : _ . - only'),
+    }),
+    registry: z.strictObject({ dir: z.string().min(1), importOnStart: z.boolean() }),
+    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+    shutdown: z.strictObject({ graceMs: z.number().int().min(0).max(120_000) }),
+    readiness: z.strictObject({ storeTimeoutMs: z.number().int().min(50).max(30_000) }),
+  })
+  .superRefine((config, ctx) => {
+    // SPEC §8: production state must survive a node; the in-memory store is for development only.
+    if (!config.dev.enabled && config.store.redisUrl === '') {
+      ctx.addIssue({ code: 'custom', path: ['store', 'redisUrl'], message: 'required when dev.enabled is false (production needs Redis)' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
