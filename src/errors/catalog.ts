@@ -10,6 +10,9 @@ import { eacCryptoCodes } from './catalog/eac-crypto.js';
 import { eacTerminalCodes } from './catalog/eac-terminal.js';
 import { softwareCardCodes } from './catalog/software-card.js';
 import { pkiCodes } from './catalog/pki.js';
+import { cvcCodes } from './catalog/cvc.js';
+import { registryCodes } from './catalog/registry.js';
+import { storeCodes } from './catalog/store.js';
 
 export const CATALOG = {
   ...coreCodes,
@@ -18,6 +21,9 @@ export const CATALOG = {
   ...eacTerminalCodes,
   ...softwareCardCodes,
   ...pkiCodes,
+  ...cvcCodes,
+  ...registryCodes,
+  ...storeCodes,
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof CATALOG;
