@@ -1,0 +1,136 @@
+/**
+ * Redis for tests: the shared test server (NEID_TEST_REDIS_URL, default redis://127.0.0.1:6379; CI
+ * starts one) and private redis-server child processes for outage tests.
+ *
+ * A suite that needs Redis calls requireRedis() in before(): when Redis is unreachable the suite
+ * FAILS with a message saying how to fix it. It is never skipped, so CI cannot go green without it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+
+export function testRedisUrl(): string {
+  return process.env.NEID_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/** A raw client for fixtures (not the code under test): fails fast, never retries. */
+function rawClient(url: string): Redis {
+  return new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+}
+
+export async function requireRedis(url = testRedisUrl()): Promise<void> {
+  const client = rawClient(url);
+  client.on('error', () => { /* reported through connect() below */ });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    const shown = url.replace(/\/\/[^@/]*@/, '//***@');
+    throw new Error(
+      `Redis is required for this suite but is not reachable at ${shown} (${(err as Error).message}). ` +
+        'Start one (e.g. `redis-server --save "" --appendonly no`) or set NEID_TEST_REDIS_URL.',
+    );
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A random key prefix for one test run, so parallel runs and leftovers never collide. */
+export function randomPrefix(label = 'neid-test'): string {
+  return `${label}:${randomBytes(6).toString('hex')}:`;
+}
+
+/** Deletes every key starting with prefix (SCAN, so it never blocks the server). */
+export async function deleteByPrefix(prefix: string, url = testRedisUrl()): Promise<number> {
+  const client = rawClient(url);
+  client.on('error', () => { /* surfaced by the command that fails */ });
+  try {
+    await client.connect();
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) deleted += await client.del(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A private redis-server child process (no persistence) that tests may kill and restart. */
+export class RedisProcess {
+  readonly port: number;
+  #child: ChildProcess | undefined;
+
+  constructor(port: number) {
+    this.port = port;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<RedisProcess> {
+    const redis = new RedisProcess(await freePort());
+    await redis.start();
+    return redis;
+  }
+
+  async start(): Promise<void> {
+    if (this.#child !== undefined) throw new Error('redis-server already running');
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    this.#child = child;
+    const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => reject(new Error(`cannot start redis-server: ${err.message}`))));
+    spawnError.catch(() => { /* raced below */ });
+    await Promise.race([this.#waitUntilReady(), spawnError]);
+  }
+
+  /** SIGKILL: the server vanishes without closing connections politely, like a crashed node. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    this.#child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async #waitUntilReady(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const client = rawClient(this.url);
+      client.on('error', () => { /* polled */ });
+      try {
+        await client.connect();
+        await client.ping();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not come up: ${(err as Error).message}`);
+      } finally {
+        client.disconnect();
+      }
+      await sleep(25);
+    }
+  }
+}
