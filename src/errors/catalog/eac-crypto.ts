@@ -15,6 +15,7 @@ export const eacCryptoCodes = {
   SM_DATA_OBJECT_MISSING: entry('Secure messaging: a mandatory data object (DO8E / DO99) is missing', failed),
   SM_DATA_OBJECT_INVALID: entry('Secure messaging: data object malformed, unexpected, or in the wrong order', failed),
   SM_PADDING_INVALID: entry('Secure messaging: padding-content indicator or ISO/IEC 9797-1 padding is wrong', failed),
+  SM_STATE_INVALID: entry('Secure messaging: call out of order (wrap/unwrap must alternate) or a stored state that does not validate', failed),
   SM_SESSION_CLOSED: entry('Secure messaging: the session was closed after an SM error or SSC exhaustion', failed),
   PACE_TOKEN_INVALID: entry('PACE: authentication token does not verify (wrong password or tampered key)', failed),
   PACE_STATE_INVALID: entry('PACE: step called out of order or with a stale state', failed),
