@@ -8,6 +8,8 @@ import { ConfigError } from './config/errors.js';
 import { loadConfig, type Config } from './config/load.js';
 import { createMetrics } from './http/metrics.js';
 import { boundPort, closeGracefully, listen } from './http/server.js';
+import { importServices, RegistryFileError } from './services/import.js';
+import { ServiceRegistry } from './services/registry.js';
 import { createStore } from './session/store/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
 
@@ -20,6 +22,11 @@ export interface RunningIdp {
 
 export async function start(config: Config, logger: Logger): Promise<RunningIdp> {
   const store = createStore({ redisUrl: config.store.redisUrl || undefined, keyPrefix: config.store.keyPrefix, logger });
+  const registry = new ServiceRegistry(store);
+  if (config.registry.importOnStart) {
+    const summary = await importServices(registry, { dir: config.registry.dir, by: 'config' });
+    logger.info({ created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, `eService registry imported from ${config.registry.dir}`);
+  }
   const metrics = createMetrics();
   let shuttingDown = false;
   const app = createApp({ config, logger, store, metrics, isShuttingDown: () => shuttingDown });
@@ -56,8 +63,13 @@ export async function main(): Promise<void> {
   try {
     running = await start(config, logger);
   } catch (err) {
+    // A malformed registry file is a configuration error too: exit 2 with the file, field and problem.
+    if (err instanceof ConfigError || err instanceof RegistryFileError) {
+      process.stderr.write(`neid: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
     logger.fatal({ err }, 'start failed');
-    process.exit(err instanceof ConfigError ? 2 : 1);
+    process.exit(1);
   }
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'signal received');

@@ -28,6 +28,7 @@ export const configSchema = z
     store: z.strictObject({
       redisUrl: z.string().regex(/^$|^(rediss?|redis\+sentinel|redis\+cluster):\/\//, 'a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL, or empty for the in-memory store'),
       keyPrefix: z.string().max(64).regex(/^[A-Za-z0-9:_.-]*$/, 'letters, digits and : _ . - only'),
+      dataKey: z.string().regex(/^$|^[0-9a-fA-F]{64}$/, '64 hex characters (AES-256 key) or empty in development'),
     }),
     registry: z.strictObject({ dir: z.string().min(1), importOnStart: z.boolean() }),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
@@ -38,6 +39,10 @@ export const configSchema = z
     // SPEC §8: production state must survive a node; the in-memory store is for development only.
     if (!config.dev.enabled && config.store.redisUrl === '') {
       ctx.addIssue({ code: 'custom', path: ['store', 'redisUrl'], message: 'required when dev.enabled is false (production needs Redis)' });
+    }
+    // SPEC §7 SO1: nodes must share the key that seals personal data; a generated key is development only.
+    if (!config.dev.enabled && config.store.dataKey === '') {
+      ctx.addIssue({ code: 'custom', path: ['store', 'dataKey'], message: 'required when dev.enabled is false (64 hex characters shared by all nodes)' });
     }
   });
 

@@ -3,6 +3,9 @@
  * follows Redis going away and coming back in /readyz without a restart, stops cleanly on SIGTERM.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, httpStatus, logRecords, spawnCli, startRedis, stopProcess, waitFor } from '../support/processes.js';
 
 async function ports() {
@@ -33,6 +36,16 @@ describe('neid serve (process)', function () {
     const { code } = await idp.exited;
     assert.equal(code, 2);
     assert.match(idp.stderr.join(''), /http\.port \(from NEID_HTTP_PORT\)/);
+  });
+
+  it('exits with code 2 naming file and field when a registry file is malformed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neid-registry-'));
+    writeFileSync(join(dir, 'broken.yaml'), 'id: broken-service\nmaxConcurrentSessions: many\n');
+    const idp = spawnCli(['serve'], { ...(await ports()), NEID_REGISTRY_DIR: dir });
+    const { code } = await idp.exited;
+    assert.equal(code, 2);
+    assert.match(idp.stderr.join(''), /broken\.yaml/);
+    assert.match(idp.stderr.join(''), /maxConcurrentSessions/);
   });
 
   it('with NEID_REDIS_URL, /readyz turns 503 within 5 s of Redis stopping and 200 after it restarts', async () => {
