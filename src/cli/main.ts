@@ -4,11 +4,12 @@
  */
 import { Command } from 'commander';
 import { registerServe } from './commands/serve.js';
+import { registerServices } from './commands/services.js';
 
 const program = new Command('neid')
   .description('New eID IdP: eID-Server, SAML 2.0 IdP, OpenID Connect provider')
   .showHelpAfterError();
 
-for (const register of [registerServe]) register(program);
+for (const register of [registerServe, registerServices]) register(program);
 
 await program.parseAsync(process.argv);
