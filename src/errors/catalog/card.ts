@@ -36,5 +36,6 @@ export const cardCodes = {
   PROFILE_DG_UNKNOWN: entry('The profile defines no such data group', cardFailure),
   PROFILE_DG_MALFORMED: entry('A data group read from the card does not have the profile encoding', cardFailure),
   PROFILE_DATE_INVALID: entry('A date is not a valid calendar date in the expected form', cardFailure),
+  PROFILE_COMMUNITY_ID_INVALID: entry('Community ID / household area code prefix for place verification is malformed', { http: 400, saml: ['Requester'], oidc: 'invalid_request', eidMinor: 'common#schemaViolation', expose: true }),
   PROFILE_PHOTO_INVALID: entry('The photo is not a JPEG (no SOI marker FFD8)', cardFailure),
 } as const;
