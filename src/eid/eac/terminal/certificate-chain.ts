@@ -1,0 +1,71 @@
+/**
+ * Chooses the CV certificates the chip needs, from its trust point (CAR_curr, else CAR_prev) down
+ * to the terminal certificate, and checks the chain the server is about to present: links by
+ * CAR/CHR, terminal rights within the DV's (no CHAT escalation), validity on the given date.
+ * The chip verifies signatures; the server's checks only turn misconfiguration into clear errors.
+ *
+ * @spec tr03110-3 §2.5-§2.7 (certificate validation, effective authorization), tr03112-7 §3.6.4 (Certificate in EAC1/EAC2)
+ */
+import { parseCvCertificate } from '../cvc/cv-certificate.js';
+import type { CvCertificate } from '../cvc/cv-certificate.js';
+import { chatIsSubset, chatRightsBeyond } from '../cvc/chat.js';
+import { compareCvcDates } from '../cvc/dates.js';
+import { EacTerminalError } from '../eac-terminal-error.js';
+
+/** Certificates from the one issued by `car` down to the terminal certificate (inclusive), in sending order. */
+export function chainFromTrustPoint(terminal: CvCertificate, pool: readonly CvCertificate[], car: string): CvCertificate[] {
+  const chain: CvCertificate[] = [terminal];
+  let current = terminal;
+  // A chain is CVCA (link) → DV → terminal: at most a handful; the bound stops CAR/CHR loops.
+  for (let depth = 0; depth < 8; depth++) {
+    if (current.car === car) return chain.reverse();
+    const issuer = pool.find((c) => c.chr === current.car && c !== current);
+    if (issuer === undefined) break;
+    chain.push(issuer);
+    current = issuer;
+  }
+  throw new EacTerminalError('TA_CAR_UNKNOWN', `no certificate chain from trust point ${car} to ${terminal.chr}`, { detail: { car } });
+}
+
+/** First of the card's trust points (CAR_curr, CAR_prev) the pool can reach. */
+export function chainForCars(terminal: CvCertificate, pool: readonly CvCertificate[], cars: readonly string[]): CvCertificate[] {
+  let last: unknown;
+  for (const car of cars) {
+    try {
+      return chainFromTrustPoint(terminal, pool, car);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last ?? new EacTerminalError('TA_CAR_UNKNOWN', 'the card reported no trust point (CAR)');
+}
+
+/**
+ * Checks the terminal certificate against its issuers in the pool: terminal role, CHAT within each
+ * issuer's CHAT (TR-03110-3 §2.7: the chip would silently intersect, hiding a misissued certificate),
+ * and validity on `today` (YYMMDD, the CVC date form).
+ */
+export function checkTerminalChain(terminal: CvCertificate, pool: readonly CvCertificate[], today: string): void {
+  if (terminal.chat.role !== 'terminal' || terminal.chat.terminalType !== 'at') {
+    throw new EacTerminalError('TA_CHAIN_INVALID', `certificate ${terminal.chr} is not an authentication-terminal certificate`);
+  }
+  let child = terminal;
+  for (let depth = 0; depth < 8; depth++) {
+    if (compareCvcDates(today, child.effectiveDate) < 0 || compareCvcDates(today, child.expirationDate) > 0) {
+      throw new EacTerminalError('TA_CHAIN_INVALID', `certificate ${child.chr} is not valid on ${today} (${child.effectiveDate}..${child.expirationDate})`, { detail: { chr: child.chr } });
+    }
+    const issuer = pool.find((c) => c.chr === child.car && c !== child);
+    if (issuer === undefined) return;
+    if (issuer.chat.terminalType === child.chat.terminalType && !chatIsSubset(child.chat, issuer.chat)) {
+      throw new EacTerminalError('TA_CHAIN_INVALID', `certificate ${child.chr} claims rights beyond its issuer ${issuer.chr}`, {
+        detail: { chr: child.chr, bits: chatRightsBeyond(child.chat, issuer.chat) },
+      });
+    }
+    if (issuer.chr === issuer.car) return; // self-signed CVCA: top reached
+    child = issuer;
+  }
+}
+
+export function parseCertificatePool(certificates: readonly Buffer[]): CvCertificate[] {
+  return certificates.map((c) => parseCvCertificate(c));
+}
