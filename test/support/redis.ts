@@ -31,6 +31,7 @@ export async function requireRedis(url = testRedisUrl()): Promise<void> {
     throw new Error(
       `Redis is required for this suite but is not reachable at ${shown} (${(err as Error).message}). ` +
         'Start one (e.g. `redis-server --save "" --appendonly no`) or set NEID_TEST_REDIS_URL.',
+      { cause: err },
     );
   } finally {
     client.disconnect();
@@ -112,8 +113,18 @@ export class RedisProcess {
     this.#child = undefined;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGCONT'); // a paused process must not linger
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** SIGSTOP: the server keeps its sockets but never answers (a black-holed network or a hung node). */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
   }
 
   async #waitUntilReady(): Promise<void> {
@@ -126,7 +137,7 @@ export class RedisProcess {
         await client.ping();
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not come up: ${(err as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not come up: ${(err as Error).message}`, { cause: err });
       } finally {
         client.disconnect();
       }

@@ -106,6 +106,7 @@ function formatHost({ host, port }: HostPort): string {
 /** Parses a store URL; throws StoreError STORE_URL_INVALID naming what is wrong. */
 export function parseRedisUrl(url: string): RedisTarget {
   if (typeof url !== 'string' || url.trim() === '') fail('empty');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected here
   if (/[\s\u0000-\u001f\u007f]/.test(url)) fail('contains whitespace or control characters');
   const schemeEnd = url.indexOf('://');
   if (schemeEnd < 0) fail('missing "<scheme>://" (expected redis://, rediss://, redis+sentinel:// or redis+cluster://)');
