@@ -69,13 +69,34 @@ const NAME = /^[\p{L}\p{M}·・‧ -]+$/u;
 // 外文姓名 `SURNAME, GIVEN-NAME` (taiwan-pki §6.4), Latin letters incl. diacritics.
 const ROMANIZED = /^[\p{Script=Latin}' -]+(, [\p{Script=Latin}' -]+)?$/u;
 
+/** DG6: PrintableString; format and check digit enforced on issue (PROFILE_NATIONAL_ID_INVALID) and on read. */
+function nationalIdField(): FieldCodec {
+  const base = textField('NationalIdNumber', 6, P, true, { pattern: /^[A-Z][1289]\d{8}$/ });
+  return {
+    ...base,
+    fromJson: (v, what) => {
+      if (typeof v === 'string') checkNationalId(v);
+      return base.fromJson(v, what);
+    },
+    decode: (inner, what) => {
+      const d = base.decode(inner, what);
+      try {
+        checkNationalId(d.value as string);
+      } catch {
+        malformed(`${what}: check digit wrong`);
+      }
+      return d;
+    },
+  };
+}
+
 const TW_FIELDS: readonly FieldCodec[] = [
   textField('DocumentType', 1, P, true, { pattern: /^TW$/ }),
   textField('IssuingState', 2, P, true, { pattern: /^TWN$/ }),
   dateField('DateOfRenewal', 3, false), // SPEC §4.1: absent for holders 65+
   textField('ChineseName', 4, U, true, { pattern: NAME, maxLength: 60 }),
   textField('RomanizedName', 5, U, false, { pattern: ROMANIZED, maxLength: 100 }),
-  textField('NationalIdNumber', 6, P, true, { pattern: /^[A-Z][1289]\d{8}$/ }),
+  nationalIdField(),
   // Card numbers are not publicly specified; we accept 9-12 upper-case letters and digits.
   textField('CardNumber', 7, P, true, { pattern: /^[A-Z0-9]{9,12}$/ }),
   dateField('DateOfBirth', 8, true),
