@@ -13,7 +13,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import { RegistryError } from './errors.js';
-import { formatIssuePath, serviceDefinitionSchema, type ServiceDefinition } from './model.js';
+import { PARSE_OPTIONS, formatIssuePath, serviceDefinitionSchema, type ServiceDefinition } from './model.js';
 import type { ServiceRegistry, UpsertOutcome } from './registry.js';
 
 /** Registry files are small; anything larger is a mistake (or an attack on the parser). */
@@ -69,7 +69,7 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition[
       problems.push(`${file}: ${formatIssuePath(base) || '(root)'}: expected a service mapping`);
       return;
     }
-    const parsed = serviceDefinitionSchema.safeParse(item);
+    const parsed = serviceDefinitionSchema.safeParse(item, PARSE_OPTIONS);
     if (parsed.success) {
       definitions.push(parsed.data);
       return;
@@ -78,7 +78,8 @@ export function parseServiceFile(file: string, text: string): ServiceDefinition[
       const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
       for (const path of paths) {
         const full = [...base, ...(path as (string | number)[])];
-        const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+        const missing = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
+        const message = issue.code === 'unrecognized_keys' ? 'unknown field' : missing ? 'required' : issue.message;
         problems.push(`${file}: ${formatIssuePath(full) || '(root)'}: ${message}${locate(doc, full, issue.code === 'unrecognized_keys', at)}`);
       }
     }

@@ -2,7 +2,7 @@
  * The eService record: the application of seed 002 表8 / seed 004 附件, the review outcome, the
  * per-service protocol settings and keys (references only), and the state with its history.
  *
- * @spec SPEC §6; seed 002 表8; seed 004 §三, 附件; saml-metadata §2.4.4; rfc7591 §2; rfc8705 §2; rfc9126 §6
+ * @spec SPEC §6; seed 002 表8; seed 004 §三, 附件; saml-metadata §2.4.4; rfc7591 §2; rfc8705 §2; rfc9126 §6; rfc8252 §7.3
  *
  * Every object is strict: an unknown key is an error, so a misspelt setting (`acss:`) never silently
  * drops a restriction. Secrets never live here: keys are file paths or pkcs11: URIs, OIDC clients
@@ -31,10 +31,14 @@ export function isHttpsUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
   // rfc6749 §3.1.2 / saml-bindings §3.4.5: endpoints carry no fragment; credentials in URLs are never acceptable.
-  return url.protocol === 'https:' && url.hostname !== '' && url.hash === '' && url.username === '' && url.password === '';
+  if (url.hash !== '' || url.username !== '' || url.password !== '' || url.hostname === '') return false;
+  // rfc8252 §7.3 / §8.3: plain http only towards the loopback interface (local demos, development).
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
 }
 
-export const httpsUrlSchema = z.string().refine(isHttpsUrl, 'expected an https URL (no fragment, no credentials)');
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export const httpsUrlSchema = z.string().refine(isHttpsUrl, 'expected an https URL (http only for loopback; no fragment, no credentials)');
 
 /** seed 002 表8 統一編號, taiwan-pki §4.4 checksum. */
 export const businessNumberSchema = z
@@ -330,6 +334,9 @@ export const REVIEWED_FIELDS = [
   'agency', 'purpose', 'profile', 'approvedAttributes', 'optionalAttributes', 'riSector', 'ipAllowList', 'serverCertificateSerial', 'terminal', 'protocols',
 ] as const satisfies readonly (keyof ServiceDefinition)[];
 
+/** Parse options for definitions: inputs are reported so that missing fields read "required". */
+export const PARSE_OPTIONS = { reportInput: true } as const;
+
 /** Zod issue path → `protocols.saml.acs[0]`. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -340,12 +347,14 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** One line per issue: `path: problem`; unknown keys name the key in the path. */
+/** One line per issue: `path: problem`; unknown keys name the key in the path. Parse with PARSE_OPTIONS. */
 export function formatIssues(error: z.ZodError): string[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => `${formatIssuePath([...issue.path, key])}: unknown field`);
     }
-    return [`${formatIssuePath(issue.path) || '(root)'}: ${issue.message}`];
+    // With reportInput, an absent required field is an invalid_type issue without input.
+    const missing = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
+    return [`${formatIssuePath(issue.path) || '(root)'}: ${missing ? 'required' : issue.message}`];
   });
 }

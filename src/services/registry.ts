@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { RegistryError } from './errors.js';
 import { planTransition, type TransitionRequest } from './lifecycle.js';
 import {
+  PARSE_OPTIONS,
   REVIEWED_FIELDS,
   formatIssues,
   serviceDefinitionSchema,
@@ -293,7 +294,7 @@ function rejectIdentityFields(id: string, patch: object): void {
 
 /** Parses a definition; schema violations become REGISTRY_SERVICE_INVALID listing `path: problem`. */
 export function validateDefinition(input: unknown): ServiceDefinition {
-  const parsed = serviceDefinitionSchema.safeParse(input);
+  const parsed = serviceDefinitionSchema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) {
     const issues = formatIssues(parsed.error);
     const id = typeof input === 'object' && input !== null && 'id' in input && typeof input.id === 'string' ? input.id : '(no id)';
