@@ -5,8 +5,12 @@
  * A suite that needs Redis calls requireRedis() in before(): when Redis is unreachable the suite
  * FAILS with a message saying how to fix it. It is never skipped, so CI cannot go green without it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -76,30 +80,42 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface RedisProcessOptions {
+  /** Extra redis-server arguments (e.g. --cluster-enabled yes, --sentinel). */
+  args?: readonly string[];
+  /** Config file given first on the command line (Sentinel needs a writable one). */
+  configFile?: string;
+  /** Working directory (cluster-config files land here). */
+  dir?: string;
+}
+
 /** A private redis-server child process (no persistence) that tests may kill and restart. */
 export class RedisProcess {
   readonly port: number;
+  readonly #options: RedisProcessOptions;
   #child: ChildProcess | undefined;
 
-  constructor(port: number) {
+  constructor(port: number, options: RedisProcessOptions = {}) {
     this.port = port;
+    this.#options = options;
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisProcess> {
-    const redis = new RedisProcess(await freePort());
+  static async start(options: RedisProcessOptions = {}): Promise<RedisProcess> {
+    const redis = new RedisProcess(await freePort(), options);
     await redis.start();
     return redis;
   }
 
   async start(): Promise<void> {
     if (this.#child !== undefined) throw new Error('redis-server already running');
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const { configFile, args = [], dir } = this.#options;
+    const argv = [...(configFile === undefined ? [] : [configFile]), '--port', String(this.port), '--bind', '127.0.0.1',
+      '--save', '', '--appendonly', 'no', ...(dir === undefined ? [] : ['--dir', dir]), ...args];
+    const child = spawn('redis-server', argv, { stdio: 'ignore', ...(dir !== undefined && { cwd: dir }) });
     this.#child = child;
     const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => reject(new Error(`cannot start redis-server: ${err.message}`))));
     spawnError.catch(() => { /* raced below */ });
@@ -143,5 +159,68 @@ export class RedisProcess {
       }
       await sleep(25);
     }
+  }
+}
+
+/** A throw-away topology of redis-server children: Cluster (3 masters) or Sentinel (master + 1 sentinel). */
+export interface RedisTopology {
+  url: string;
+  processes: RedisProcess[];
+  stop(): Promise<void>;
+}
+
+async function stopAll(processes: RedisProcess[], dir: string): Promise<void> {
+  await Promise.all(processes.map((p) => p.kill()));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Three cluster masters sharing all 16384 slots (redis-cli --cluster create), ready when cluster_state:ok. */
+export async function startCluster(): Promise<RedisTopology> {
+  const dir = mkdtempSync(join(tmpdir(), 'neid-redis-cluster-'));
+  const processes: RedisProcess[] = [];
+  try {
+    for (let i = 0; i < 3; i += 1) {
+      const port = await freePort();
+      const node = new RedisProcess(port, {
+        dir, args: ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'],
+      });
+      await node.start();
+      processes.push(node);
+    }
+    const hosts = processes.map((p) => `127.0.0.1:${p.port}`);
+    await promisify(execFile)('redis-cli', ['--cluster', 'create', ...hosts, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 20_000 });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const states = await Promise.all(processes.map(async (p) => {
+        const { stdout } = await promisify(execFile)('redis-cli', ['-p', String(p.port), 'cluster', 'info'], { timeout: 5000 });
+        return /cluster_state:ok/.test(stdout);
+      }));
+      if (states.every(Boolean)) break;
+      if (Date.now() > deadline) throw new Error('redis cluster did not reach cluster_state:ok');
+      await sleep(100);
+    }
+    return { url: `redis+cluster://${hosts.join(',')}`, processes, stop: () => stopAll(processes, dir) };
+  } catch (err) {
+    await stopAll(processes, dir);
+    throw err;
+  }
+}
+
+/** A master and one Sentinel monitoring it as `masterName` (quorum 1). */
+export async function startSentinel(masterName = 'neidmaster'): Promise<RedisTopology> {
+  const dir = mkdtempSync(join(tmpdir(), 'neid-redis-sentinel-'));
+  const processes: RedisProcess[] = [];
+  try {
+    const master = await RedisProcess.start({ dir });
+    processes.push(master);
+    const configFile = join(dir, 'sentinel.conf');
+    writeFileSync(configFile, `sentinel monitor ${masterName} 127.0.0.1 ${master.port} 1\n`);
+    const sentinel = new RedisProcess(await freePort(), { dir, configFile, args: ['--sentinel'] });
+    await sentinel.start();
+    processes.push(sentinel);
+    return { url: `redis+sentinel://127.0.0.1:${sentinel.port}/${masterName}`, processes, stop: () => stopAll(processes, dir) };
+  } catch (err) {
+    await stopAll(processes, dir);
+    throw err;
   }
 }
