@@ -4,7 +4,7 @@
  *   T = CMAC(K_mac, 7F49 { 06 OID, 86 uncompressed point })  truncated to 8 bytes
  *
  * @spec tr03110-3 §A.2.4.2 (authentication token, ECDH), §D.3.3 (elliptic-curve public key data object)
- * @spec icao9303-11 §4.4.3.4 (PACE mutual authentication)
+ * @spec icao9303-11 §4.4 (PACE mutual authentication)
  */
 import * as asn1js from 'asn1js';
 import { encodeTlv } from '../card/tlv.js';

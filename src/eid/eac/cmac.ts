@@ -3,8 +3,8 @@
  * (subkeys) and AES-CBC with a zero IV (the chained MAC).
  *
  * @spec rfc4493 §2.3 (subkey generation), §2.4 (MAC generation)
- * @spec sp800-38b §6.1, §6.2 (same algorithm, AES-192/256)
- * @spec tr03110-3 §A.2.4.2, §F.2 (CMAC as the EAC/SM MAC, truncated to 8 bytes by the caller)
+ * @spec nist-sp800-38b §6.1, §6.2 (same algorithm, AES-192/256)
+ * @spec tr03110-3 §A.2.4.2, App. F (CMAC as the EAC/SM MAC, truncated to 8 bytes by the caller)
  */
 import { createCipheriv } from 'node:crypto';
 import { EacCryptoError } from './domain-parameters.js';

@@ -4,7 +4,7 @@
  * ECDSA in the TR-03111 plain format. All key operations run in node:crypto (OpenSSL).
  *
  * @spec tr03110-3 §A.1.1.1 (Table 4: standardized domain parameters), §A.2.2 (ECDH, Comp())
- * @spec bsi-tr03111 §3.1.2 (public-key validation), §4.1.3 (plain ECDSA signature format), §3.2 (ECKA-DH)
+ * @spec bsi-tr03111 (public-key validation; ECKA-DH; plain ECDSA signature format r||s)
  * @spec rfc5639 §3.4, §3.6 (brainpoolP256r1, brainpoolP384r1), fips186-4 §D.1.2.4 (P-384)
  * @spec rfc5480 §2 (SubjectPublicKeyInfo), rfc5915 §3 + rfc5208 §5 (EC private key in PKCS#8)
  */
@@ -127,7 +127,7 @@ export function domainParametersOfKey(key: KeyObject): DomainParameters {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Integers ↔ octet strings (TR-03111 §3.1.3 FE2OS / I2OS with the fixed field length).
+// Integers ↔ octet strings (TR-03111 FE2OS / I2OS with the fixed field length).
 
 export function bigintToBytes(value: bigint, length: number): Buffer {
   if (value < 0n) throw new RangeError('negative integer');
@@ -152,8 +152,8 @@ function mod(x: bigint, m: bigint): bigint {
 export interface AffinePoint { readonly x: bigint; readonly y: bigint }
 
 /**
- * Decodes and validates an uncompressed point 04||X||Y (TR-03111 §3.2.1; TR-03110 always transmits
- * uncompressed points). BSI TR-03111 §3.1.2.1 public-key validation: coordinates in [0, p-1], curve
+ * Decodes and validates an uncompressed point 04||X||Y (TR-03111 uncompressed encoding; TR-03110 always transmits
+ * uncompressed points). BSI TR-03111 public-key validation: coordinates in [0, p-1], curve
  * equation holds, not the point at infinity; with cofactor h = 1 every such point lies in the subgroup
  * of order n, so no n·Q check is needed. This is the invalid-curve defence for every peer point.
  */
@@ -272,7 +272,7 @@ export function scalarOfPrivateKey(key: KeyObject): Buffer {
 }
 
 /**
- * ECKA-DH (TR-03111 §4.3.1): the x-coordinate of d·Q as a fixed-length octet string (FE2OS), which is
+ * ECKA-DH (TR-03111): the x-coordinate of d·Q as a fixed-length octet string (FE2OS), which is
  * also TR-03110's shared secret K. The peer point is validated first (invalid-curve attacks).
  */
 export function ecdhSharedX(curve: CurveName, privateKey: KeyObject, peerPoint: Uint8Array): Buffer {
@@ -287,7 +287,7 @@ export function ecdhSharedX(curve: CurveName, privateKey: KeyObject, peerPoint: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// ECDSA, TR-03111 §4.1.3 plain format: r || s, each I2OS(·, ceil(log2 n / 8)).
+// ECDSA, TR-03111 plain format: r || s, each I2OS(·, ceil(log2 n / 8)).
 
 export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 

@@ -2,8 +2,8 @@
  * GENERAL AUTHENTICATE dynamic authentication data: the `7C` template and its context-specific
  * data objects for PACE (and, with other tag numbers, CA v2 and RI).
  *
- * @spec tr03110-3 §B.11.1 (7C template), §B.11.2 (PACE: encrypted nonce), §B.11.3 (map nonce),
- *       §B.11.4 (perform key agreement), §B.11.5 (mutual authentication); iso7816-4 §11.5.5
+ * @spec tr03110-3 App. B (GENERAL AUTHENTICATE for PACE: dynamic authentication data 7C, objects 80–88)
+ * @spec iso7816-4 §11.5.5 (GENERAL AUTHENTICATE)
  *
  * ```text
  * step   command data              response data
@@ -20,7 +20,7 @@ export class DynamicAuthenticationDataError extends IdpError {}
 
 export const TAG_DYNAMIC_AUTHENTICATION_DATA = 0x7c;
 
-/** Context-specific tags inside 7C for PACE (TR-03110-3 §B.11.2–§B.11.5). */
+/** Context-specific tags inside 7C for PACE (TR-03110-3 App. B, GENERAL AUTHENTICATE). */
 export const PACE_TAG = {
   ENCRYPTED_NONCE: 0x80,
   MAPPING_DATA_TERMINAL: 0x81,

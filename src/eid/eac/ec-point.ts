@@ -3,8 +3,8 @@
  * full point H = d·P (not only its x-coordinate), the mapped generator Ĝ = s·G + H, and key agreement
  * on Ĝ instead of the standard base point. Built on @noble/curves' constant-time `multiply`.
  *
- * @spec tr03110-3 §A.3.4.1 (Generic Mapping, ECDH), icao9303-11 §4.4.3.3.1
- * @spec bsi-tr03111 §3.1.2 (public-key validation; peer points go through decodePoint first)
+ * @spec tr03110-3 §A.3 (PACE Generic Mapping, ECDH), icao9303-11 §4.4 (Generic Mapping)
+ * @spec bsi-tr03111 (public-key validation: peer points go through decodePoint first)
  */
 import { randomBytes } from 'node:crypto';
 import { weierstrass } from '@noble/curves/abstract/weierstrass.js';

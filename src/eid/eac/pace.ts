@@ -6,7 +6,7 @@
  *
  * @spec tr03110-2 §3.2 (PACE protocol)
  * @spec tr03110-3 §A.3 (PACE: encrypted nonce, Generic Mapping), §A.2.3 (KDF), §A.2.4.2 (authentication token)
- * @spec icao9303-11 §4.4 (PACE), Appendix G.1 (worked example; test/vectors/icao9303-11)
+ * @spec icao9303-11 §4.4 (PACE), App. G.1 (worked example; test/vectors/icao9303-11)
  *
  * ```text
  * step  chip (PICC)                                  terminal (PCD)
@@ -78,7 +78,7 @@ export interface PaceParameters {
   readonly password: PacePassword;
 }
 
-/** f(π) of TR-03110-3 §A.3.3 / ICAO 9303-11 §4.4.2.1. */
+/** f(π) of TR-03110-3 §A.3 / ICAO 9303-11 §4.4 (password encoding). */
 export function passwordSecret(password: PacePassword): Buffer {
   if (password.value.length === 0 || !/^[\x20-\x7e]*$/.test(password.value)) {
     throw new PaceError('PACE_DATA_INVALID', 'password must be non-empty printable ASCII');
@@ -135,7 +135,7 @@ export interface PaceTestValues {
   readonly ephemeralKey?: Uint8Array;
 }
 
-const NONCE_LENGTH = 16; // ICAO 9303-11 §4.4.3.1: the nonce is one block of the cipher (AES: 16 bytes)
+const NONCE_LENGTH = 16; // ICAO 9303-11 §4.4: the nonce is one block of the cipher (AES: 16 bytes)
 
 function fail(code: ErrorCode, message: string, detail?: Record<string, unknown>): PaceError {
   return new PaceError(code, message, detail === undefined ? {} : { detail });
@@ -164,7 +164,7 @@ function scalarHex(curve: CurveName, d: bigint): string {
   return bigintToBytes(d, domainParameters(curve).fieldSize).toString('hex');
 }
 
-/** z = E(K_π, s) / s = D(K_π, z): AES in CBC mode with IV 0 over one block (TR-03110-3 §A.3.3). */
+/** z = E(K_π, s) / s = D(K_π, z): AES in CBC mode with IV 0 over one block (TR-03110-3 §A.3). */
 function nonceCipher(encrypt: boolean, kPi: Buffer, block: Uint8Array): Buffer {
   const name = `aes-${kPi.length * 8}-cbc`;
   const c = encrypt ? createCipheriv(name, kPi, Buffer.alloc(16)) : createDecipheriv(name, kPi, Buffer.alloc(16));
@@ -172,7 +172,7 @@ function nonceCipher(encrypt: boolean, kPi: Buffer, block: Uint8Array): Buffer {
   return Buffer.concat([c.update(block), c.final()]);
 }
 
-/** Generic Mapping (TR-03110-3 §A.3.4.1): H = d·P_peer, Ĝ = s·G + H. */
+/** Generic Mapping (TR-03110-3 §A.3, ICAO 9303-11 §4.4): H = d·P_peer, Ĝ = s·G + H. */
 function mapGenerator(curve: CurveName, nonce: Buffer, mappingKey: bigint, peerMappingPoint: Uint8Array, ownMappingPoint: Buffer): Buffer {
   const peer = pointFromBytes(curve, peerMappingPoint);
   if (Buffer.compare(Buffer.from(peerMappingPoint), ownMappingPoint) === 0) {
@@ -195,7 +195,7 @@ function ephemeralOnMapped(curve: CurveName, mappedGenerator: Buffer, fixed: Uin
 /** K = x(d·P_peer) on the mapped generator, then K_enc, K_mac (TR-03110-3 §A.2.3). */
 function agreeKeys(curve: CurveName, cipher: SmCipher, d: bigint, peerPoint: Uint8Array, ownPoint: Buffer): { kEnc: Buffer; kMac: Buffer } {
   const peer = pointFromBytes(curve, peerPoint);
-  // ICAO 9303-11 §4.4.3.4 / TR-03110-2 §3.2: the ephemeral public keys of both sides must differ.
+  // ICAO 9303-11 §4.4 / TR-03110-2 §3.2: the ephemeral public keys of both sides must differ.
   if (Buffer.compare(Buffer.from(peerPoint), ownPoint) === 0) throw new EacCryptoError('EAC_INVALID_POINT', 'peer ephemeral public key equals our own');
   const shared = multiply(curve, peer, d);
   const k = bigintToBytes(shared.toAffine().x, domainParameters(curve).fieldSize);

@@ -2,9 +2,9 @@
  * Secure messaging with AES (encrypt-then-MAC, CMAC truncated to 8 bytes) for both ends of the
  * channel established by PACE or Chip Authentication.
  *
- * @spec tr03110-3 §F (Secure Messaging), §F.2 (AES: SSC, IV = E(K_enc, SSC), CMAC)
- * @spec iso7816-4 §6 (secure messaging data objects), §5.1.1 (CLA b4-b3 = 11: SM with authenticated header)
- * @spec iso9797-1 §6.1.2 (padding method 2)
+ * @spec tr03110-3 App. F (Secure Messaging with AES: SSC, IV = E(K_enc, SSC), CMAC)
+ * @spec iso7816-4 (secure messaging data objects 87/97/99/8E; CLA b4-b3 = 11: SM, header authenticated)
+ * @spec iso9797-1 (padding method 2)
  *
  * ```text
  * command   CLA|0C INS P1 P2  Lc  [87 L 01||E(pad(data))] [97 L Le] 8E 08 MAC   Le = 00 / 0000
@@ -17,7 +17,7 @@
  * each command and before each response, so command n uses 2n-1 and its response 2n. Each instance
  * is one end (terminal or chip) and enforces the strict command/response alternation. Any SM error
  * closes the instance: the chip then answers the failed command with a plain 6987/6988 and drops the
- * session (TR-03110-3 §F: "the MRTD chip SHALL abort Secure Messaging"), the terminal must not go on
+ * session (TR-03110-3 App. F: an SM error aborts secure messaging), the terminal must not go on
  * with counters that are out of step.
  *
  * Not supported: DO85 (odd INS with BER-TLV data; no eID command needs it) and 3DES.
@@ -64,14 +64,14 @@ const BLOCK = 16;
 const MAC_LENGTH = 8;
 const SSC_MAX = (1n << 128n) - 1n;
 
-/** ISO 7816-4 §5.1.1: CLA b4-b3 = 11, "SM, command header authenticated". */
+/** ISO 7816-4 (class byte): CLA b4-b3 = 11, "SM, command header authenticated". */
 export const CLA_SM = 0x0c;
-// ISO 7816-4 §6, Table 10 (data objects for secure messaging).
+// ISO 7816-4 secure messaging data objects.
 const TAG_CRYPTOGRAM_PI = 0x87; // padding-content indicator byte followed by cryptogram
 const TAG_LE = 0x97;
 const TAG_PROCESSING_STATUS = 0x99;
 const TAG_MAC = 0x8e;
-/** ISO 7816-4 §6, Table 11: padding-content indicator 01 = "padded as specified in ISO/IEC 9797-1 method 2". */
+/** ISO 7816-4: padding-content indicator 01 = "padded as specified in ISO/IEC 9797-1 method 2". */
 const PADDING_INDICATOR_ISO9797_M2 = 0x01;
 
 function smError(code: ErrorCode, message: string, detail?: Record<string, unknown>): SecureMessagingError {
@@ -168,7 +168,7 @@ export class SecureMessaging {
     this.#enter('terminal', 'response');
     const ssc = this.#nextSsc();
     if (r.data.length === 0) {
-      // The chip answers SM errors with a plain SW and drops the session (TR-03110-3 §F).
+      // The chip answers SM errors with a plain SW and drops the session (TR-03110-3 App. F).
       throw this.#fail('SM_DATA_OBJECT_MISSING', 'response carries no secure messaging data objects', { sw: r.sw.toString(16).padStart(4, '0') });
     }
     const objects = this.#parse(r.data);
@@ -191,7 +191,7 @@ export class SecureMessaging {
    */
   unwrapCommand(c: CommandApdu): CommandApdu {
     this.#enter('chip', 'command');
-    // TR-03110-3 §F: a command without SM while SM is active aborts the session.
+    // TR-03110-3 App. F: a command without SM while SM is active aborts the session.
     if ((c.cla & CLA_SM) !== CLA_SM) throw this.#fail('SM_DATA_OBJECT_MISSING', 'plain command received while secure messaging is active');
     const ssc = this.#nextSsc();
     const [do87, do97, mac] = this.#inOrder(this.#parse(c.data), [TAG_CRYPTOGRAM_PI, TAG_LE, TAG_MAC]);
@@ -262,7 +262,7 @@ export class SecureMessaging {
   }
 
   #nextSsc(): bigint {
-    // TR-03110-3 §F.2: SSC incremented before each command and each response; never wrap around.
+    // TR-03110-3 App. F: SSC incremented before each command and each response; never wrap around.
     if (this.#ssc >= SSC_MAX) throw this.#fail('SM_SESSION_CLOSED', 'send sequence counter exhausted');
     this.#ssc += 1n;
     return this.#ssc;
@@ -279,7 +279,7 @@ export class SecureMessaging {
 
   #splitResponse(objects: Tlv[]): { do87: Tlv | undefined; do99: Tlv; mac: Tlv } {
     const [do87, do99, mac] = this.#inOrder(objects, [TAG_CRYPTOGRAM_PI, TAG_PROCESSING_STATUS, TAG_MAC]);
-    // TR-03110-3 §F / ISO 7816-4 §6: DO99 and DO8E are mandatory in every protected response.
+    // TR-03110-3 App. F / ISO 7816-4: DO99 and DO8E are mandatory in every protected response.
     if (do99 === undefined) throw this.#fail('SM_DATA_OBJECT_MISSING', 'DO99 (processing status) missing');
     if (mac === undefined) throw this.#fail('SM_DATA_OBJECT_MISSING', 'DO8E (cryptographic checksum) missing');
     return { do87, do99, mac };
@@ -303,7 +303,7 @@ export class SecureMessaging {
   }
 
   #iv(ssc: bigint): Buffer {
-    // TR-03110-3 §F.2.2 (AES): IV = E(K_enc, SSC).
+    // TR-03110-3 App. F (AES): IV = E(K_enc, SSC).
     return aesEncryptBlock(this.#keys.kEnc, sscBlock(ssc));
   }
 
@@ -330,7 +330,7 @@ export class SecureMessaging {
     }
   }
 
-  /** CMAC over SSC || [pad(header)] || DOs, the DO part padded when present (TR-03110-3 §F.2.3). */
+  /** CMAC over SSC || [pad(header)] || DOs, the DO part padded when present (TR-03110-3 App. F). */
   #mac(ssc: bigint, header: Buffer | null, dos: readonly (Buffer | undefined)[]): Buffer {
     const objects = Buffer.concat(dos.filter((d): d is Buffer => d !== undefined));
     const prefix = header === null ? sscBlock(ssc) : Buffer.concat([sscBlock(ssc), padIso9797M2(header)]);
