@@ -2,7 +2,9 @@
  * Building blocks shared by the profiles: the DG wrapper `[APPLICATION n] { value }`, the ASN.1
  * string types with their character sets, YYYYMMDD dates, JPEG check and GeneralPlace.
  *
- * @spec tr03110-4 §2 (eID data groups), x680 §41 (NumericString, PrintableString), rfc3629 (UTF-8), tr03130-1 §3.3 (GeneralPlaceType)
+ * @spec tr03110-4 §2 (eID data groups), tr03130-1 §3.3 (GeneralPlaceType)
+ *
+ * String character sets follow ITU-T X.680 §41; UTF-8 is RFC 3629 (strict: no overlongs, no surrogates).
  *
  * ```asn1
  * GeneralPlace ::= CHOICE {

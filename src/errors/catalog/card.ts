@@ -28,7 +28,6 @@ export const cardCodes = {
   APDU_CHAINING_INVALID: entry('Command or response chaining cannot be applied or was violated', cardFailure),
   // Status words (ISO/IEC 7816-4 §5.6)
   CARD_STATUS_ERROR: entry('The card answered with an error status word', cardFailure),
-  CARD_RESPONSE_INVALID: entry('The card answer does not have the expected form', cardFailure),
   // Data profiles (SPEC §4)
   PROFILE_UNKNOWN: entry('No data profile with this id'),
   PROFILE_PERSON_INVALID: entry('Person data (card issuance input) violates the profile'),

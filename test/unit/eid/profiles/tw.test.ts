@@ -149,6 +149,8 @@ describe('SPEC §4.1 profile tw', () => {
       assert.throws(() => tw.decodeDataGroup(1, encodeTlv(0x61, encodeTlv(0x13, Buffer.from('T_')))), { code: 'PROFILE_DG_MALFORMED' });
       assert.throws(() => tw.decodeDataGroup(6, encodeTlv(0x66, encodeTlv(0x13, Buffer.from('A12345678')))), { code: 'PROFILE_DG_MALFORMED' });
       assert.throws(() => tw.decodeDataGroup(4, fromHex('6400')), { code: 'PROFILE_DG_MALFORMED' });
+      assert.throws(() => tw.decodeDataGroup(6, encodeTlv(0x66, encodeTlv(0x13, Buffer.from('A123456788')))), { code: 'PROFILE_DG_MALFORMED' });
+      assert.equal(tw.decodeDataGroup(6, encodeTlv(0x66, encodeTlv(0x13, Buffer.from('A123456789')))).value, 'A123456789');
     });
     it('bad dates → PROFILE_DATE_INVALID, non-digit dates → PROFILE_DG_MALFORMED', () => {
       assert.throws(() => tw.decodeDataGroup(8, encodeTlv(0x68, encodeTlv(0x12, Buffer.from('19900230')))), { code: 'PROFILE_DATE_INVALID' });
