@@ -2,7 +2,7 @@
  * Secure messaging with AES (encrypt-then-MAC, CMAC truncated to 8 bytes) for both ends of the
  * channel established by PACE or Chip Authentication.
  *
- * @spec tr03110-3 App. F (Secure Messaging with AES: SSC, IV = E(K_enc, SSC), CMAC)
+ * @spec tr03110-3 App. F (Secure Messaging with AES: SSC, IV = E_Kenc of SSC, CMAC)
  * @spec iso7816-4 (secure messaging data objects 87/97/99/8E; CLA b4-b3 = 11: SM, header authenticated)
  * @spec iso9797-1 (padding method 2)
  *
