@@ -3,7 +3,7 @@
  * (a sequence of mappings). Every file is parsed and validated before anything is written, so a broken
  * file changes nothing; then each service is upserted (unchanged ones are not touched).
  *
- * @spec SPEC §6; yaml-1.2 §3.2.1.3 (unique keys)
+ * @spec SPEC §6
  *
  * Messages name the file and the place: YAML errors as `file:line:col: problem`, schema errors as
  * `file: path: problem (at line:col)`, e.g. `config/services/demo-saml.yaml: protocols.saml.acs[0]:

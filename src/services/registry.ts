@@ -80,6 +80,17 @@ export class ServiceRegistry {
   }
 
   /**
+   * The service for a protocol front: only registered, active eServices are served (SPEC §5.2).
+   * `allowTesting` also serves services in `testing` (test environments). Throws
+   * REGISTRY_SERVICE_NOT_FOUND or REGISTRY_SERVICE_INACTIVE.
+   */
+  async getActive(id: string, options: { allowTesting?: boolean } = {}): Promise<ServiceRecord> {
+    const record = await this.get(id);
+    if (record.state === 'active' || (options.allowTesting === true && record.state === 'testing')) return record;
+    throw new RegistryError('REGISTRY_SERVICE_INACTIVE', `${id}: eService is ${record.state}`, { detail: { service: id, state: record.state } });
+  }
+
+  /**
    * Registers a new application. It starts in `draft` unless `declarative` is set (config files and
    * tests: the state comes from the definition). Throws REGISTRY_SERVICE_INVALID, REGISTRY_SERVICE_EXISTS.
    */

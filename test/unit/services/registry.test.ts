@@ -192,6 +192,20 @@ describe('SPEC §6 ServiceRegistry', () => {
       assert.equal((await registry.update('demo-oidc', { maxConcurrentSessions: 7 }, { by: 'ops' })).maxConcurrentSessions, 7);
     });
 
+    it('getActive serves active services only (testing on request)', async () => {
+      const { registry } = newRegistry();
+      await importServices(registry, { dir: SAMPLE_DIR });
+      assert.equal((await registry.getActive('demo-oidc')).id, 'demo-oidc');
+      await registry.transition('demo-oidc', 'suspended', { by: 'admin:a', reason: 'reorganisation' });
+      await assert.rejects(registry.getActive('demo-oidc'), { code: 'REGISTRY_SERVICE_INACTIVE', message: 'demo-oidc: eService is suspended' });
+      await assert.rejects(registry.getActive('nope'), { code: 'REGISTRY_SERVICE_NOT_FOUND' });
+      const testing = draft('demo-oidc', 'demo-oidc-test');
+      testing.state = 'testing';
+      await registry.create(testing as never, { by: 'import:x', declarative: true });
+      await assert.rejects(registry.getActive('demo-oidc-test'), { code: 'REGISTRY_SERVICE_INACTIVE' });
+      assert.equal((await registry.getActive('demo-oidc-test', { allowTesting: true })).state, 'testing');
+    });
+
     it('remove: only draft, rejected or deactivated services', async () => {
       const { registry, store } = newRegistry();
       await importServices(registry, { dir: SAMPLE_DIR });
