@@ -1,8 +1,7 @@
 /**
  * The eService state machine with its reason rules and the separation-of-duties check.
  *
- * @spec SPEC §6; seed 002 表8 (審核意見: 提供 / 無法提供 + 原因), §陸.伍.三 (roles, separation of duties);
- *       seed 004 §三 啟用, §四 停用, §六 逕行停止服務
+ * @spec SPEC §6; seed 002 表8 (審核意見: 提供 / 無法提供 + 原因), §陸.伍.三 (separation of duties); seed 004 §三, §四, §六 (啟用, 停用, 逕行停止服務)
  *
  *   draft ─submit─▶ submitted ─approve─▶ approved ─▶ testing ─▶ active ─▶ suspended ─reinstate─▶ active
  *                      ▲   └─reject─▶ rejected              │          │      └──────▶ deactivated
