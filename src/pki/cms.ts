@@ -46,6 +46,8 @@ export interface SignedDataInput {
   /** Further certificates to include after the signer's (e.g. a CSCA in a master list is not needed). */
   readonly certificates?: readonly X509Certificate[];
   readonly signingTime?: Date;
+  /** Default true. False only to produce negative test vectors (a verifier then cannot find the signer). */
+  readonly includeSignerCertificate?: boolean;
 }
 
 function attribute(oid: string, value: Buffer): Buffer {
@@ -78,12 +80,12 @@ export function buildSignedData(input: SignedDataInput): Buffer {
     algorithm,
     derOctetString(signature),
   ]);
-  const certs = [certificate, ...(input.certificates ?? [])].map((c) => c.der);
+  const certs = [...(input.includeSignerCertificate === false ? [] : [certificate]), ...(input.certificates ?? [])].map((c) => c.der);
   const signedData = derSequence([
     derInteger(3), // RFC 5652 §5.1: version 3 when eContentType is not id-data
     derSetOf([digestAlg]),
     derSequence([derOid(input.eContentType), derTlv(0xa0, derOctetString(input.content))]),
-    derTlv(0xa0, Buffer.concat(certs)), // [0] IMPLICIT CertificateSet
+    ...(certs.length === 0 ? [] : [derTlv(0xa0, Buffer.concat(certs))]), // [0] IMPLICIT CertificateSet
     derSetOf([signerInfo]),
   ]);
   return derSequence([derOid(CmsOid.SIGNED_DATA), derTlv(0xa0, signedData)]);
