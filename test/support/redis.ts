@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
@@ -222,5 +222,65 @@ export async function startSentinel(masterName = 'neidmaster'): Promise<RedisTop
   } catch (err) {
     await stopAll(processes, dir);
     throw err;
+  }
+}
+
+/**
+ * A TCP proxy between a client under test and Redis that can lose replies: with dropReplies on, the
+ * first reply bytes from Redis are swallowed and the client connection is torn down, i.e. the
+ * command ran on the server but its caller never heard back (the ambiguous-outcome case).
+ */
+export class FlakyProxy {
+  readonly port: number;
+  dropReplies = false;
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+
+  private constructor(server: Server, port: number) {
+    this.#server = server;
+    this.port = port;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(upstreamPort: number): Promise<FlakyProxy> {
+    let proxy: FlakyProxy | undefined;
+    const server = createServer((client) => {
+      const upstream = connect(upstreamPort, '127.0.0.1');
+      proxy?.track(client, upstream);
+      client.on('data', (chunk) => upstream.write(chunk));
+      upstream.on('data', (chunk) => {
+        if (proxy?.dropReplies === true) {
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        client.write(chunk);
+      });
+      const end = (): void => { client.destroy(); upstream.destroy(); };
+      client.on('close', end).on('error', end);
+      upstream.on('close', end).on('error', end);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    proxy = new FlakyProxy(server, typeof address === 'object' && address !== null ? address.port : 0);
+    return proxy;
+  }
+
+  track(...sockets: Socket[]): void {
+    for (const s of sockets) {
+      this.#sockets.add(s);
+      s.once('close', () => this.#sockets.delete(s));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise((resolve) => this.#server.close(resolve));
   }
 }

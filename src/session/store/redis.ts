@@ -9,8 +9,8 @@
  * DEL per key (keys of different slots cannot share a DEL; deleting is not required to be atomic).
  * No operation needs keys to share a slot, so keyPrefix is a plain prefix, never a {hash tag}.
  *
- * Failure behaviour: no offline queue (a command issued while disconnected fails at once), at most
- * one retry per request, a command timeout and a socket timeout (a black-holed connection is torn
+ * Failure behaviour: no offline queue (a command issued while disconnected fails at once), no
+ * re-sending of a command whose connection dropped (at-most-once), a command timeout and a socket timeout (a black-holed connection is torn
  * down rather than waited on), and a reconnect strategy that never gives up, with backoff capped at
  * 1 s, so the process recovers by itself when Redis returns. Every failure surfaces as StoreError
  * STORE_UNAVAILABLE, except WRONGTYPE (STORE_WRONG_TYPE) and INCR on a non-integer
@@ -154,8 +154,11 @@ export class RedisStore implements Store {
 
     const common = {
       enableOfflineQueue: false,
-      // One retry covers a command caught by a connection drop; more would only delay the 503.
-      maxRetriesPerRequest: 1,
+      // At most once: a command caught by a connection drop is rejected at once and never re-sent.
+      // Re-sending could apply INCR twice or turn a won setIfAbsent into "false" (the first send
+      // already succeeded); the caller gets STORE_UNAVAILABLE (outcome unknown) instead.
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
       commandTimeout,
       connectTimeout,
       // Destroy a socket that stops answering pending commands (black-holed network) so we reconnect.
@@ -178,6 +181,7 @@ export class RedisStore implements Store {
         redisOptions: {
           ...t.options.redisOptions,
           maxRetriesPerRequest: common.maxRetriesPerRequest,
+          autoResendUnfulfilledCommands: common.autoResendUnfulfilledCommands,
           commandTimeout, connectTimeout, socketTimeout: common.socketTimeout, connectionName: common.connectionName,
         },
       };

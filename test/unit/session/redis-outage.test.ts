@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createRedisStore, type RedisStore } from '../../../src/session/store/redis.js';
-import { RedisProcess } from '../../support/redis.js';
+import { FlakyProxy, RedisProcess } from '../../support/redis.js';
 
 function captureLogger(): { logger: pino.Logger; lines: string[] } {
   const lines: string[] = [];
@@ -123,6 +123,26 @@ describe('RedisStore under a Redis outage (own redis-server child)', function ()
     assert.ok(recoverMs < 5000);
     await store.set('k', 'v');
     assert.equal(await store.get('k'), 'v');
+  });
+
+  it('at most once: a command whose reply is lost fails STORE_UNAVAILABLE and is never re-sent on reconnect', async () => {
+    const proxy = await FlakyProxy.start(redis.port);
+    try {
+      const store = open({ url: proxy.url });
+      const direct = open();
+      await store.set('warm-up', 'v');
+      proxy.dropReplies = true;
+      await assert.rejects(store.incr('once'), { code: 'STORE_UNAVAILABLE' });
+      await assert.rejects(store.setIfAbsent('claim', 'mine'), { code: 'STORE_UNAVAILABLE' });
+      proxy.dropReplies = false;
+      await timeToRecover(() => store.ping(), 5000);
+      await sleep(200); // room for any (wrong) re-send to land
+      assert.equal(await direct.get('once'), '1', 'INCR executed exactly once');
+      assert.equal(await direct.get('claim'), null, 'the claim was never sent: the connection was already down');
+      assert.equal(await store.incr('once'), 2);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('two nodes on one Redis see each other\'s writes and share atomicity', async () => {
