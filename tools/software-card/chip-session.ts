@@ -10,6 +10,7 @@ import type { SecureMessaging } from '../../src/eid/eac/secure-messaging.js';
 import type { Chat } from '../../src/eid/eac/cvc/chat.js';
 import type { DfName, ElementaryFile } from './file-system.js';
 import type { PasswordName } from './pace-passwords.js';
+import type { PaceRun } from './pace-chip.js';
 
 /** The result of a successful PACE: the SM channel is open under these conditions. */
 export interface PaceChannel {
@@ -68,6 +69,8 @@ export interface ChipSession {
   df: DfName;
   ef: ElementaryFile | null;
   sm: SecureMessaging | null;
+  /** PACE selected with MSE:Set AT and possibly under way. */
+  pace: PaceRun | null;
   channel: PaceChannel | null;
   ta: TaState;
   terminal: AuthenticatedTerminal | null;
@@ -82,7 +85,7 @@ export function newTaState(): TaState {
 }
 
 export function newSession(): ChipSession {
-  return { df: 'mf', ef: null, sm: null, channel: null, ta: newTaState(), terminal: null, chipAuthenticated: false, internalAuth: null };
+  return { df: 'mf', ef: null, sm: null, pace: null, channel: null, ta: newTaState(), terminal: null, chipAuthenticated: false, internalAuth: null };
 }
 
 /**
@@ -91,6 +94,7 @@ export function newSession(): ChipSession {
  */
 export function dropChannel(session: ChipSession): void {
   session.sm = null;
+  session.pace = null;
   session.channel = null;
   session.ta = newTaState();
   session.terminal = null;

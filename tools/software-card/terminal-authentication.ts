@@ -16,6 +16,7 @@ import { decodeOidValue } from '../../src/eid/eac/cvc/oids.js';
 import { ecdsaVerifyPlain, domainParameters } from '../../src/eid/eac/domain-parameters.js';
 import { decodeAuxiliaryData } from '../../src/eid/eac/auxiliary-data.js';
 import { decodeTlv } from '../../src/eid/card/tlv.js';
+import { SecurityInfoOid } from '../../src/eid/eac/security-infos.js';
 import type { CardJson } from './card-json.js';
 import { ChipStatus, ensure } from './chip-status.js';
 import type { ChipSession } from './chip-session.js';
@@ -43,7 +44,11 @@ export function mseSetAtTa(card: CardJson, session: ChipSession, data: Buffer): 
     throw new ChipStatus(SW.REFERENCE_DATA_NOT_FOUND, 'DO83 does not name the verified terminal certificate');
   }
   const oid = objects.get(TAG.OID);
-  if (oid !== undefined) ensure(decodeOidValue(oid) === terminal.keyOid, SW.WRONG_DATA, 'DO80 is not the terminal key algorithm');
+  // DO80 names the protocol: id-TA (as TerminalAuthenticationInfo does) or the terminal key's id-TA-ECDSA-* algorithm.
+  if (oid !== undefined) {
+    const protocol = decodeOidValue(oid);
+    ensure(protocol === SecurityInfoOid.TA || protocol === terminal.keyOid, SW.WRONG_DATA, 'DO80 is neither id-TA nor the terminal key algorithm');
+  }
   // Comp(ePK_PCD) is the x-coordinate on the CA domain parameters, fixed field length (reference §0.6).
   const sizes = card.chipAuthentication.map((k) => domainParameters(k.curve).fieldSize);
   ensure(sizes.includes(comp.length), SW.WRONG_DATA, `Comp(ePK_PCD) of ${comp.length} bytes fits no CA key`);
