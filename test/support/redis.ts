@@ -231,28 +231,21 @@ export async function startSentinel(masterName = 'neidmaster'): Promise<RedisTop
  * command ran on the server but its caller never heard back (the ambiguous-outcome case).
  */
 export class FlakyProxy {
-  readonly port: number;
   dropReplies = false;
+  #port = 0;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
 
-  private constructor(server: Server, port: number) {
-    this.#server = server;
-    this.port = port;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  static async start(upstreamPort: number): Promise<FlakyProxy> {
-    let proxy: FlakyProxy | undefined;
-    const server = createServer((client) => {
+  private constructor(upstreamPort: number) {
+    this.#server = createServer((client) => {
       const upstream = connect(upstreamPort, '127.0.0.1');
-      proxy?.track(client, upstream);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.once('close', () => this.#sockets.delete(s));
+      }
       client.on('data', (chunk) => upstream.write(chunk));
       upstream.on('data', (chunk) => {
-        if (proxy?.dropReplies === true) {
+        if (this.dropReplies) {
           client.destroy();
           upstream.destroy();
           return;
@@ -263,20 +256,25 @@ export class FlakyProxy {
       client.on('close', end).on('error', end);
       upstream.on('close', end).on('error', end);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    proxy = new FlakyProxy(server, typeof address === 'object' && address !== null ? address.port : 0);
-    return proxy;
   }
 
-  track(...sockets: Socket[]): void {
-    for (const s of sockets) {
-      this.#sockets.add(s);
-      s.once('close', () => this.#sockets.delete(s));
-    }
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.#port}`;
+  }
+
+  static async start(upstreamPort: number): Promise<FlakyProxy> {
+    const proxy = new FlakyProxy(upstreamPort);
+    await new Promise<void>((resolve, reject) => {
+      proxy.#server.once('error', reject);
+      proxy.#server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = proxy.#server.address();
+    proxy.#port = typeof address === 'object' && address !== null ? address.port : 0;
+    return proxy;
   }
 
   async close(): Promise<void> {
