@@ -54,7 +54,10 @@ describe('config/load', () => {
     const dir = configDir({ 'staging.yaml': 'http:\n  port: 8080\n' });
     assert.equal(loadConfig({ dir, env: { NODE_ENV: 'staging' } }).http.port, 8080);
     assert.match(configErrorMessage(() => loadConfig({ env: { NODE_ENV: 'production' } })), /store\.redisUrl: required when dev\.enabled is false/);
-    assert.equal(loadConfig({ env: { NODE_ENV: 'production', NEID_REDIS_URL: 'redis://127.0.0.1:6379' } }).dev.enabled, false);
+    assert.match(configErrorMessage(() => loadConfig({ env: { NODE_ENV: 'production', NEID_REDIS_URL: 'redis://127.0.0.1:6379' } })), /store\.dataKey: required/);
+    const production = loadConfig({ env: { NODE_ENV: 'production', NEID_REDIS_URL: 'redis://127.0.0.1:6379', NEID_STORE_DATA_KEY: 'ab'.repeat(32) } });
+    assert.equal(production.dev.enabled, false);
+    assert.equal(production.registry.dir, '/etc/neid/services');
   });
 
   it('unknown keys (typos) and YAML syntax errors name the file or key', () => {

@@ -15,8 +15,8 @@ function assertIssue(input: unknown, expected: string | RegExp): void {
   assert.ok(hit, `expected issue ${String(expected)}, got:\n  ${found.join('\n  ') || '(valid)'}`);
 }
 
-const signingPem = readFileSync('config/demo/eservices/demo-saml-signing.crt.pem', 'utf8');
-const encryptionPem = readFileSync('config/demo/eservices/demo-saml-encryption.crt.pem', 'utf8');
+const signingPem = readFileSync('test/fixtures/demo-eservices/demo-saml-signing.crt.pem', 'utf8');
+const encryptionPem = readFileSync('test/fixtures/demo-eservices/demo-saml-encryption.crt.pem', 'utf8');
 
 describe('SPEC §6 eService record schema', () => {
   for (const id of SAMPLE_IDS) {
