@@ -291,9 +291,8 @@ export class RedisStore implements Store {
 
   async hgetall(key: string): Promise<Record<string, string>> {
     checkKey('hgetall', key);
-    const reply = await this.#run('hgetall', () => this.#client.hgetall(this.#k(key)));
-    // A plain object without prototype surprises ("__proto__" as a field name stays a field).
-    return Object.fromEntries(Object.entries(reply));
+    // ioredis defines "__proto__"/"constructor" fields as own properties (ioredis#1267).
+    return this.#run('hgetall', () => this.#client.hgetall(this.#k(key)));
   }
 
   async hdel(key: string, ...fields: string[]): Promise<number> {
@@ -351,9 +350,10 @@ export class RedisStore implements Store {
     const reply = await this.#run('readStream', () =>
       count === undefined ? this.#client.xrange(k, start, '+') : this.#client.xrange(k, start, '+', 'COUNT', count));
     return reply.map(([id, flat]) => {
-      const fields: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-      return { id, fields };
+      const pairs: [string, string][] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, flat[i + 1] as string]);
+      // fromEntries defines own properties: a field named "__proto__" stays a field.
+      return { id, fields: Object.fromEntries(pairs) };
     });
   }
 

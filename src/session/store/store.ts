@@ -8,7 +8,10 @@
  * Keys, values, field names and members must be well-formed Unicode strings (no lone surrogates);
  * keys are non-empty. Both implementations behave identically (Redis data-type rules):
  *
- * - Every operation on an unreachable (or closed) backend rejects with StoreError STORE_UNAVAILABLE.
+ * - Every operation on an unreachable (or closed) backend rejects with StoreError STORE_UNAVAILABLE,
+ *   fast (no queueing while disconnected). Commands are sent at most once: after STORE_UNAVAILABLE a
+ *   write may or may not have been applied, so callers treat the step as failed (fail closed).
+ * - Operations called concurrently (in one process or across nodes) are each atomic.
  * - A key holds one type: string (get/set/…/incr), hash, set or stream. Using a key with an operation
  *   of another type rejects with STORE_WRONG_TYPE; `set`, `delete`, `expire` and `ttl` work on any type.
  * - A hash or set whose last field/member is removed no longer exists (ttl → null).

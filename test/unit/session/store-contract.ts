@@ -299,6 +299,21 @@ export function storeContract(name: string, factory: () => Promise<StoreFixture>
         assert.deepEqual(await store.hgetall(k), { a: '1', b: 'two', 'ünï 鍵': '値 ✓' });
       });
 
+      it('field names like "__proto__" and "constructor" stay plain fields (hashes and streams)', async () => {
+        const k = key();
+        const fields = Object.fromEntries([['__proto__', 'p'], ['constructor', 'c'], ['toString', 't']]) as Record<string, string>;
+        await store.hset(k, fields);
+        const all = await store.hgetall(k);
+        assert.deepEqual(Object.entries(all).sort(), [['__proto__', 'p'], ['constructor', 'c'], ['toString', 't']]);
+        assert.equal(Object.getPrototypeOf(all), Object.prototype);
+        assert.equal(await store.hget(k, '__proto__'), 'p');
+        const s = key();
+        await store.append(s, fields);
+        const [entry] = await store.readStream(s);
+        assert.deepEqual(Object.entries(entry?.fields ?? {}).sort(), [['__proto__', 'p'], ['constructor', 'c'], ['toString', 't']]);
+        assert.equal(Object.getPrototypeOf(entry?.fields), Object.prototype);
+      });
+
       it('hdel counts removed fields; removing the last field removes the key', async () => {
         const k = key();
         await store.hset(k, { a: '1', b: '2' });
