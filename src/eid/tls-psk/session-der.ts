@@ -2,7 +2,7 @@
  * Reads the PSK identity out of an OpenSSL SSL_SESSION (the DER that `tlsSocket.getSession()` and the
  * `newSession` event hand out). It is how a resumed TLS session stays bound to its eID session.
  *
- * @spec rfc4279 §2 (PSK identity); OpenSSL ssl/ssl_asn1.c SSL_SESSION_ASN1 (psk_identity is [8] EXPLICIT OCTET STRING)
+ * @spec rfc4279 §2 (PSK identity; OpenSSL ssl/ssl_asn1.c SSL_SESSION_ASN1 encodes it as [8] EXPLICIT OCTET STRING)
  */
 import * as asn1js from 'asn1js';
 
