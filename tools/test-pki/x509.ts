@@ -133,6 +133,7 @@ export interface CrlTemplate {
   readonly revoked: readonly { readonly serialNumber: bigint; readonly revocationDate: Date }[];
   readonly crlNumber: bigint;
   readonly hash: DigestName;
+  readonly extraExtensions?: readonly { readonly oid: string; readonly critical: boolean; readonly value: Buffer }[];
 }
 
 /** X.509 v2 CRL (RFC 5280 §5.1) with cRLNumber and authorityKeyIdentifier. */
@@ -154,6 +155,7 @@ export function buildCrl(t: CrlTemplate): Buffer {
     crlExtensions: new pkijs.Extensions({ extensions: [
       new pkijs.Extension({ extnID: ExtensionOid.AUTHORITY_KEY_IDENTIFIER, critical: false, extnValue: new Uint8Array(derSequence([derTlv(0x80, aki)])).buffer }),
       new pkijs.Extension({ extnID: ExtensionOid.CRL_NUMBER, critical: false, extnValue: new Uint8Array(derInteger(t.crlNumber)).buffer }),
+      ...(t.extraExtensions ?? []).map((e) => new pkijs.Extension({ extnID: e.oid, critical: e.critical, extnValue: new Uint8Array(e.value).buffer })),
     ] }),
   });
   // pkijs declares CertificateRevocationList.encodeTBS protected; it is the TBS encoder its own sign() uses.
