@@ -3,6 +3,7 @@
  * on the program; this file only lists them.
  */
 import { Command } from 'commander';
+import { registerBench } from './commands/bench.js';
 import { registerServe } from './commands/serve.js';
 import { registerServices } from './commands/services.js';
 
@@ -10,6 +11,6 @@ const program = new Command('neid')
   .description('New eID IdP: eID-Server, SAML 2.0 IdP, OpenID Connect provider')
   .showHelpAfterError();
 
-for (const register of [registerServe, registerServices]) register(program);
+for (const register of [registerServe, registerServices, registerBench]) register(program);
 
 await program.parseAsync(process.argv);
