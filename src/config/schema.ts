@@ -4,6 +4,7 @@
  * validates. Unknown keys are errors, so a misspelt setting never silently falls back to a default.
  */
 import { z } from 'zod';
+import { parseRedisUrl } from '../session/store/redis-url.js';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -22,7 +23,19 @@ export const configSchema = z
       requestTimeoutMs: z.number().int().min(1000).max(600_000),
       keepAliveTimeoutMs: z.number().int().min(100).max(600_000),
     }),
-    eid: listener,
+    eid: z.strictObject({
+      host,
+      port,
+      // TR-03130-1 §3.2.2 / reference §6.4: timeouts between useID → TC Token → PAOS → getResult (src/session/eid-session.ts).
+      session: z.strictObject({
+        lifetimeMs: z.number().int().min(10_000).max(3_600_000),
+        tcTokenTimeoutMs: z.number().int().min(1000).max(3_600_000),
+        handshakeTimeoutMs: z.number().int().min(1000).max(3_600_000),
+        paosStepTimeoutMs: z.number().int().min(1000).max(3_600_000),
+        resultTimeoutMs: z.number().int().min(1000).max(3_600_000),
+        tlsSessionTtlMs: z.number().int().min(1000).max(86_400_000),
+      }),
+    }),
     soap: listener,
     admin: listener,
     store: z.strictObject({
@@ -36,6 +49,13 @@ export const configSchema = z
     readiness: z.strictObject({ storeTimeoutMs: z.number().int().min(50).max(30_000) }),
   })
   .superRefine((config, ctx) => {
+    if (config.store.redisUrl !== '') {
+      try {
+        parseRedisUrl(config.store.redisUrl);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['store', 'redisUrl'], message: (err as Error).message });
+      }
+    }
     // SPEC §8: production state must survive a node; the in-memory store is for development only.
     if (!config.dev.enabled && config.store.redisUrl === '') {
       ctx.addIssue({ code: 'custom', path: ['store', 'redisUrl'], message: 'required when dev.enabled is false (production needs Redis)' });

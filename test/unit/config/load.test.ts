@@ -67,3 +67,13 @@ describe('config/load', () => {
     assert.match(configErrorMessage(() => loadConfig({ env: { NODE_ENV: '../etc' } })), /NODE_ENV/);
   });
 });
+
+describe('config/load: Redis URL', () => {
+  it('a Redis URL the store cannot use is a configuration error naming the key', () => {
+    assert.throws(() => loadConfig({ env: { NEID_REDIS_URL: 'redis+sentinel://127.0.0.1:26379' } }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'CONFIG_INVALID');
+      assert.match(err.message, /store\.redisUrl \(from NEID_REDIS_URL\)/);
+      return true;
+    });
+  });
+});
