@@ -55,7 +55,9 @@ export function mseSetAtTa(card: CardJson, session: ChipSession, data: Buffer): 
   const aux = objects.get(TAG.AUX) ?? null;
   if (aux !== null) decodeAuxiliaryData(aux);
   session.ta.setup = { terminal, pkPcdComp: Buffer.from(comp), auxiliaryData: aux === null ? null : Buffer.from(aux) };
-  session.ta.challenge = null;
+  // The challenge survives MSE:Set AT: in the eID flow (tr03112-7 §3.6.4.2, EAC1OutputType.Challenge) the
+  // client fetches r_PICC right after PACE, before the certificate chain and MSE:Set AT of EAC2.
+  // It is still single-use (EXTERNAL AUTHENTICATE consumes it).
 }
 
 /** GET CHALLENGE 00 84 00 00 08 → r_PICC. */
