@@ -13,6 +13,8 @@ import { pkiCodes } from './catalog/pki.js';
 import { cvcCodes } from './catalog/cvc.js';
 import { registryCodes } from './catalog/registry.js';
 import { storeCodes } from './catalog/store.js';
+import { eidSessionCodes } from './catalog/eid-session.js';
+import { soapCodes } from './catalog/soap.js';
 
 export const CATALOG = {
   ...coreCodes,
@@ -24,12 +26,15 @@ export const CATALOG = {
   ...cvcCodes,
   ...registryCodes,
   ...storeCodes,
+  ...eidSessionCodes,
+  ...soapCodes,
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof CATALOG;
 
 export const ECARD_MINOR_PREFIX = 'http://www.bsi.bund.de/ecard/api/1.1/resultminor';
-export const EID_MINOR_PREFIX = 'http://bsi.bund.de/eid/server/2.0/resultminor/';
+// TR-03130-1 §3.4: "http://www.bsi.bund.de/eid/server/2.0/resultminor/" (with www, as eumw Constants.java).
+export const EID_MINOR_PREFIX = 'http://www.bsi.bund.de/eid/server/2.0/resultminor/';
 
 export function catalogEntry(code: ErrorCode): CatalogEntry {
   return CATALOG[code];
