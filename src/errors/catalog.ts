@@ -15,6 +15,7 @@ import { registryCodes } from './catalog/registry.js';
 import { storeCodes } from './catalog/store.js';
 import { eidSessionCodes } from './catalog/eid-session.js';
 import { soapCodes } from './catalog/soap.js';
+import { paosCodes } from './catalog/paos.js';
 
 export const CATALOG = {
   ...coreCodes,
@@ -28,6 +29,7 @@ export const CATALOG = {
   ...storeCodes,
   ...eidSessionCodes,
   ...soapCodes,
+  ...paosCodes,
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof CATALOG;

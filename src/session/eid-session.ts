@@ -209,6 +209,23 @@ export class EidSessions {
     return this.update(id, (s) => ({ ...s, phase }));
   }
 
+  /**
+   * TC Token delivery (TR-03124-1 §2.4): moves the session from `created` to `tc-token` and returns
+   * the PSK (it stays stored until the TLS-2 handshake claims it). Only once: any later call, or a
+   * session in another phase, throws EID_SESSION_PHASE; unknown sessions EID_SESSION_NOT_FOUND.
+   * (Added by the PAOS part for GET /eid/tctoken.)
+   */
+  async issueTcToken(id: string): Promise<{ session: EidSession; psk: Buffer }> {
+    const session = await this.update(id, (s) => {
+      if (s.phase !== 'created') throw new EidSessionError('EID_SESSION_PHASE', `TC Token already issued (session is ${s.phase})`);
+      return { ...s, phase: 'tc-token' };
+    });
+    const key = keys.psk(id);
+    const sealed = await this.#store.get(key);
+    if (sealed === null) throw notFound();
+    return { session, psk: this.#box.open(key, sealed) };
+  }
+
   /** Stores the serialised EAC terminal state (sealed with the record) for the next PAOS step, on any node. */
   async saveEacState(id: string, state: unknown): Promise<EidSession> {
     return this.update(id, (s) => {

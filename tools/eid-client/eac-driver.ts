@@ -144,11 +144,19 @@ export interface Eac2Result {
   token: Buffer;
 }
 
+/** EAC2 input as the server sends it; `signature` absent on the EACAdditionalInputType path. */
+export interface Eac2Instructions {
+  certificates: readonly Buffer[];
+  ephemeralPublicKey: Buffer;
+  auxiliaryData?: Buffer | undefined;
+}
+
 /**
- * DIDAuthenticate EAC2: TA with the server's chain, key and signature, then CA v2. After CA the
- * chip uses the CA session keys, which only the server knows: the PACE channel ends here.
+ * DIDAuthenticate EAC2, first half: the server's chain (MSE:Set DST + PSO:Verify each) and
+ * MSE:Set AT for TA. With `freshChallenge` the chip's r_PICC is fetched now (EACAdditionalInputType
+ * path: the server signs only after it got this challenge in EAC2OutputType).
  */
-export async function eac2(transmit: CardTransmit, session: Eac1Result, input: { certificates: readonly Buffer[]; ephemeralPublicKey: Buffer; signature: Buffer; auxiliaryData?: Buffer | undefined }): Promise<Eac2Result> {
+export async function eac2Prepare(transmit: CardTransmit, session: Eac1Result, input: Eac2Instructions, options: { freshChallenge?: boolean } = {}): Promise<{ sm: SmState; challenge?: Buffer }> {
   const sm = SecureMessaging.importState(session.sm);
   const ok = (r: ResponseApdu, what: string): Buffer => expectStatus(r, what, [SW.SUCCESS], 'EAC_CARD_REFUSED');
   let terminalChr = '';
@@ -163,12 +171,31 @@ export async function eac2(transmit: CardTransmit, session: Eac1Result, input: {
     protocolOid: ID_TA, terminalChr, auxiliaryData: input.auxiliaryData,
     ephemeralPublicKeyComp: compressEphemeralPublicKey(ca.curve, input.ephemeralPublicKey),
   }), sm), 'MSE:Set AT (TA)');
+  if (options.freshChallenge !== true) return { sm: sm.exportState() };
+  const challenge = parseGetChallengeResponse(await send(transmit, getChallenge(), sm));
+  return { sm: sm.exportState(), challenge };
+}
+
+/** DIDAuthenticate EAC2, second half: EXTERNAL AUTHENTICATE with the TA signature, READ EF.CardSecurity, CA v2. */
+export async function eac2Complete(transmit: CardTransmit, session: Eac1Result, prepared: { sm: SmState }, input: { ephemeralPublicKey: Buffer; signature: Buffer }): Promise<Eac2Result> {
+  const sm = SecureMessaging.importState(prepared.sm);
+  const ok = (r: ResponseApdu, what: string): Buffer => expectStatus(r, what, [SW.SUCCESS], 'EAC_CARD_REFUSED');
+  const ca = caParametersFromCardAccess(decodeSecurityInfos(session.efCardAccess, { allowZeroPadding: true }));
   ok(await send(transmit, externalAuthenticate(input.signature), sm), 'EXTERNAL AUTHENTICATE');
   const efCardSecurity = parseReadBinaryResponse(await send(transmit, readBinarySfi(ELEMENTARY_FILES.CARD_SECURITY.sfi), sm));
   decodeTlv(efCardSecurity, { maxLength: 65536 }); // one DER object; PA is the server's job
   ok(await send(transmit, mseSetAtCa({ protocolOid: ca.protocolOid, keyId: ca.keyId ?? undefined }), sm), 'MSE:Set AT (CA)');
   const objects = parseGeneralAuthenticateResponse(await send(transmit, generalAuthenticate([{ tag: 0x80, value: input.ephemeralPublicKey }]), sm), [0x81, 0x82]);
   return { efCardSecurity, nonce: objects.get(0x81)!, token: objects.get(0x82)! };
+}
+
+/**
+ * DIDAuthenticate EAC2: TA with the server's chain, key and signature, then CA v2. After CA the
+ * chip uses the CA session keys, which only the server knows: the PACE channel ends here.
+ */
+export async function eac2(transmit: CardTransmit, session: Eac1Result, input: Eac2Instructions & { signature: Buffer }): Promise<Eac2Result> {
+  const prepared = await eac2Prepare(transmit, session, input);
+  return eac2Complete(transmit, session, prepared, input);
 }
 
 /** Transmit: send each APDU verbatim; stop after the first response whose SW matches no acceptable prefix (tr03112-7 Transmit). */

@@ -27,7 +27,12 @@ export interface Eac1Output {
   cars: readonly string[];
   efCardAccess: Buffer;
   idPicc: Buffer;
-  challenge: Buffer;
+  /**
+   * r_PICC; optional in EAC1OutputType (TR-03112-7 §3.6.4.2). Without it EAC2InputType goes out
+   * without Signature, the client returns the challenge in EAC2OutputType and the signature follows
+   * in EACAdditionalInputType (signTaChallenge, ta-signature.ts).
+   */
+  challenge?: Buffer | undefined;
 }
 
 export interface Eac2Input {
@@ -35,8 +40,8 @@ export interface Eac2Input {
   certificates: Buffer[];
   /** ePK_PCD, uncompressed 04‖X‖Y. */
   ephemeralPublicKey: Buffer;
-  /** TA signature, plain r‖s. */
-  signature: Buffer;
+  /** TA signature, plain r‖s; absent when the challenge is still to come (EACAdditionalInputType path). */
+  signature?: Buffer | undefined;
 }
 
 export async function handleEac1Output(config: EacTerminalConfig, state: EacTerminalState, output: Eac1Output): Promise<{ state: EacTerminalState; eac2: Eac2Input }> {
@@ -57,7 +62,7 @@ export async function handleEac1Output(config: EacTerminalConfig, state: EacTerm
   const ca = caParametersFromCardAccess(decodeSecurityInfos(output.efCardAccess, { allowZeroPadding: true }));
   const ephemeral = generateTaEphemeralKey(ca.curve);
   const auxiliaryData = state.auxiliaryData === null ? undefined : Buffer.from(state.auxiliaryData, 'hex');
-  const signature = await signTa(config.signer, terminal.publicKey.oid, {
+  const signature = output.challenge === undefined ? undefined : await signTa(config.signer, terminal.publicKey.oid, {
     idPicc: output.idPicc,
     challenge: output.challenge,
     ephemeralPublicKeyComp: compressEphemeralPublicKey(ca.curve, ephemeral.publicPoint),
@@ -68,9 +73,11 @@ export async function handleEac1Output(config: EacTerminalConfig, state: EacTerm
     step: 'eac2',
     effectiveChat: encodeChat(effective).toString('hex'),
     idPicc: output.idPicc.toString('hex'),
-    challenge: output.challenge.toString('hex'),
+    ...(output.challenge === undefined ? {} : { challenge: output.challenge.toString('hex') }),
     ca,
     ephemeral: { curve: ephemeral.curve, privateScalar: ephemeral.privateScalar.toString('hex'), publicPoint: ephemeral.publicPoint.toString('hex') },
   };
-  return { state: next, eac2: { certificates: chain.map((c) => Buffer.from(c.raw)), ephemeralPublicKey: ephemeral.publicPoint, signature } };
+  const eac2: Eac2Input = { certificates: chain.map((c) => Buffer.from(c.raw)), ephemeralPublicKey: ephemeral.publicPoint };
+  if (signature !== undefined) eac2.signature = signature;
+  return { state: next, eac2 };
 }

@@ -58,6 +58,7 @@ const ACCEPT: Readonly<Record<PlannedCommand['kind'], string[]>> = {
 export async function handleEac2Output(config: EacTerminalConfig, state: EacTerminalState, output: Eac2Output): Promise<{ state: EacTerminalState; transmit: TransmitApdu[] }> {
   requireStep(state, 'eac2');
   const { ca, ephemeral, effectiveChat } = state;
+  if (state.challenge === undefined) throw new EacTerminalError('EAC_STEP_ORDER', 'EAC2 output before the TA signature was sent');
   if (ca === undefined || ephemeral === undefined || effectiveChat === undefined) throw new EacTerminalError('EAC_STATE_INVALID', 'EAC state lacks the TA results');
   // 1. Passive authentication. Trust: only these SecurityInfos (signed by a DS under our CSCA) are used below.
   const verifiedInfos = await config.verifyCardSecurity(output.efCardSecurity);

@@ -5,6 +5,7 @@
  * |---|---|---|---|
  * | startEac | eService config | EAC1InputType | start.ts |
  * | handleEac1Output | EAC1OutputType | EAC2InputType | eac1-output.ts |
+ * | signTaChallenge | EAC2OutputType (Challenge) | EACAdditionalInputType | ta-signature.ts |
  * | handleEac2Output | EAC2OutputType | Transmit (SM APDUs) | eac2-output.ts |
  * | handleTransmitResponse | TransmitResponse | EacResult | transmit-response.ts |
  *
@@ -14,6 +15,7 @@ export type { EacTerminalConfig, AuxiliaryVerificationConfig } from './config.js
 export { parseEacTerminalState, type EacTerminalState, type PlannedCommand } from './state.js';
 export { startEac, type Eac1Input } from './start.js';
 export { handleEac1Output, type Eac1Output, type Eac2Input } from './eac1-output.js';
+export { signTaChallenge, awaitsChallenge } from './ta-signature.js';
 export { handleEac2Output, readableDataGroups, type Eac2Output, type TransmitApdu } from './eac2-output.js';
 export { handleTransmitResponse } from './transmit-response.js';
 export { chainFromTrustPoint, chainForCars, checkTerminalChain } from './certificate-chain.js';

@@ -1,0 +1,277 @@
+/**
+ * The XML layer of PAOS: a hardened parser (size and depth limits; no DTD, entity declarations or
+ * processing instructions other than the XML declaration — XXE and entity expansion cannot happen),
+ * element readers that enforce the schema's element order, and a small escaping writer.
+ *
+ * Children are matched by local name (AusweisApp's parser does the same, ElementDetector.cpp), so
+ * prefix and default-namespace variations are tolerated; the envelope and the body element are
+ * matched by namespace URI as well (envelope.ts, message.ts).
+ *
+ * @spec tr03112-7 §3 (PAOS messages), xml-1.0 §2.8 (prolog, DTD), eid-protocol §3.1
+ */
+import { DOMParser } from '@xmldom/xmldom';
+
+// @xmldom/xmldom 0.8 is the one version in the tree (xml-crypto and xml-encryption depend on it, and
+// two parsers reading the same bytes invite signature-wrapping differentials); it types nodes with the DOM lib.
+type XmlElement = Element;
+type XmlNode = Node;
+import { PaosError } from './errors.js';
+import { NS } from './namespaces.js';
+import type { Prefix } from './namespaces.js';
+
+export type { XmlElement };
+
+export interface XmlLimits {
+  /** Bytes of UTF-8 input (default 256 KiB: a Transmit with all DGs incl. a photo stays far below). */
+  maxBytes?: number;
+  /** Element nesting depth (default 24; PAOS messages nest at most ~8). */
+  maxDepth?: number;
+  /** Total elements (default 4096). */
+  maxElements?: number;
+}
+
+export const DEFAULT_XML_LIMITS = { maxBytes: 256 * 1024, maxDepth: 24, maxElements: 4096 } as const;
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
+const PROCESSING_INSTRUCTION_NODE = 7;
+const COMMENT_NODE = 8;
+
+/** Parses one XML document and returns its root element. */
+export function parseXml(input: string | Buffer, limits: XmlLimits = {}): XmlElement {
+  const maxBytes = limits.maxBytes ?? DEFAULT_XML_LIMITS.maxBytes;
+  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+  if (size > maxBytes) throw new PaosError('PAOS_XML_TOO_LARGE', `XML body of ${size} bytes exceeds ${maxBytes}`);
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+    } catch {
+      throw new PaosError('PAOS_XML_MALFORMED', 'XML body is not UTF-8');
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // xml-1.0 §2.8: a DTD (internal subset, external id) is the door to XXE and entity expansion; PAOS never needs one.
+  if (/<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i.test(text)) throw new PaosError('PAOS_XML_FORBIDDEN', 'DTD or entity declarations are not accepted');
+  let failure: string | undefined;
+  const parser = new DOMParser({
+    errorHandler: {
+      warning: () => undefined,
+      // xmldom reports recoverable problems as 'error' and continues; PAOS accepts only well-formed input.
+      error: (message: string) => {
+        if (failure === undefined) failure = message;
+      },
+      fatalError: (message: string) => {
+        throw new PaosError('PAOS_XML_MALFORMED', `XML not well-formed: ${message}`);
+      },
+    },
+  });
+  let doc;
+  try {
+    doc = parser.parseFromString(text, 'text/xml');
+  } catch (err) {
+    if (err instanceof PaosError) throw err;
+    throw new PaosError('PAOS_XML_MALFORMED', 'XML not well-formed', { cause: err });
+  }
+  if (failure !== undefined) throw new PaosError('PAOS_XML_MALFORMED', `XML not well-formed: ${failure}`);
+  const root = doc.documentElement;
+  if (root === null || root === undefined) throw new PaosError('PAOS_XML_MALFORMED', 'XML has no root element');
+  checkTree(doc as unknown as XmlNode, limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth, limits.maxElements ?? DEFAULT_XML_LIMITS.maxElements);
+  return root;
+}
+
+function checkTree(doc: XmlNode, maxDepth: number, maxElements: number): void {
+  let elements = 0;
+  const stack: { node: XmlNode; depth: number }[] = [{ node: doc, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType === PROCESSING_INSTRUCTION_NODE && (c as { target?: string }).target?.toLowerCase() !== 'xml') {
+        throw new PaosError('PAOS_XML_FORBIDDEN', 'processing instructions are not accepted');
+      }
+      if (c.nodeType === 10 /* DOCUMENT_TYPE_NODE */) throw new PaosError('PAOS_XML_FORBIDDEN', 'DTD not accepted');
+      if (c.nodeType !== ELEMENT_NODE) continue;
+      if (++elements > maxElements) throw new PaosError('PAOS_XML_TOO_LARGE', `more than ${maxElements} elements`);
+      if (depth + 1 > maxDepth) throw new PaosError('PAOS_XML_TOO_DEEP', `elements nested deeper than ${maxDepth}`);
+      stack.push({ node: c, depth: depth + 1 });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- reading
+
+export function localNameOf(el: XmlElement): string {
+  return el.localName ?? el.nodeName.replace(/^.*:/, '');
+}
+
+/** Element children; non-whitespace text between them is a schema violation (element-only content). */
+export function elementChildren(el: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (let c = el.firstChild; c !== null; c = c.nextSibling) {
+    if (c.nodeType === ELEMENT_NODE) out.push(c as XmlElement);
+    else if ((c.nodeType === TEXT_NODE || c.nodeType === CDATA_SECTION_NODE) && (c.nodeValue ?? '').trim() !== '') {
+      throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `text content inside <${localNameOf(el)}>`);
+    }
+  }
+  return out;
+}
+
+/** Text of a simple-content element (trimmed, as AusweisApp does); element children are an error. */
+export function textOf(el: XmlElement): string {
+  let out = '';
+  for (let c = el.firstChild; c !== null; c = c.nextSibling) {
+    if (c.nodeType === TEXT_NODE || c.nodeType === CDATA_SECTION_NODE) out += c.nodeValue ?? '';
+    else if (c.nodeType === ELEMENT_NODE) throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `<${localNameOf(el)}> must hold text, found <${localNameOf(c as XmlElement)}>`);
+    else if (c.nodeType !== COMMENT_NODE) throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `unexpected node in <${localNameOf(el)}>`);
+  }
+  return out.trim();
+}
+
+/** xs:hexBinary (either case), as bytes. */
+export function hexOf(el: XmlElement, options: { maxBytes?: number; minBytes?: number } = {}): Buffer {
+  const text = textOf(el);
+  if (text.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(text)) throw new PaosError('PAOS_VALUE_INVALID', `<${localNameOf(el)}> is not hexBinary`);
+  const bytes = Buffer.from(text, 'hex');
+  if (options.maxBytes !== undefined && bytes.length > options.maxBytes) throw new PaosError('PAOS_VALUE_INVALID', `<${localNameOf(el)}> longer than ${options.maxBytes} bytes`);
+  if (options.minBytes !== undefined && bytes.length < options.minBytes) throw new PaosError('PAOS_VALUE_INVALID', `<${localNameOf(el)}> shorter than ${options.minBytes} bytes`);
+  return bytes;
+}
+
+/** xs:nonNegativeInteger within a bound. */
+export function uintOf(el: XmlElement, max = 0xffff): number {
+  const text = textOf(el);
+  if (!/^\+?[0-9]{1,9}$/.test(text)) throw new PaosError('PAOS_VALUE_INVALID', `<${localNameOf(el)}> is not a non-negative integer`);
+  const n = Number(text);
+  if (n > max) throw new PaosError('PAOS_VALUE_INVALID', `<${localNameOf(el)}> exceeds ${max}`);
+  return n;
+}
+
+/** Attribute by local name (any namespace or none). */
+export function attributeOf(el: XmlElement, localName: string, namespace?: string): string | null {
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i);
+    if (a === null) continue;
+    const name = a.localName ?? a.nodeName.replace(/^.*:/, '');
+    if (name === localName && (namespace === undefined || a.namespaceURI === namespace)) return a.value;
+  }
+  return null;
+}
+
+/** Local part of xsi:type (prefix resolved when declared; unprefixed values accepted as fixtures show). */
+export function xsiTypeOf(el: XmlElement): { local: string; namespace: string | null } | null {
+  const value = attributeOf(el, 'type', NS.xsi);
+  if (value === null) return null;
+  const trimmed = value.trim();
+  const colon = trimmed.indexOf(':');
+  if (colon < 0) return { local: trimmed, namespace: null };
+  const prefix = trimmed.slice(0, colon);
+  return { local: trimmed.slice(colon + 1), namespace: el.lookupNamespaceURI(prefix) };
+}
+
+/**
+ * Reads the children of a complex element in schema order (xs:sequence): each call consumes the
+ * next children with the given local name; anything out of order or left over is an error.
+ */
+export class Sequence {
+  readonly #owner: string;
+  readonly #children: XmlElement[];
+  #at = 0;
+
+  constructor(el: XmlElement) {
+    this.#owner = localNameOf(el);
+    this.#children = elementChildren(el);
+  }
+
+  optional(name: string): XmlElement | undefined {
+    const next = this.#children[this.#at];
+    if (next !== undefined && localNameOf(next) === name) {
+      this.#at++;
+      return next;
+    }
+    return undefined;
+  }
+
+  required(name: string): XmlElement {
+    const el = this.optional(name);
+    if (el === undefined) {
+      const found = this.#children[this.#at];
+      throw new PaosError('PAOS_ELEMENT_MISSING', `<${this.#owner}> lacks <${name}>${found === undefined ? '' : ` (found <${localNameOf(found)}>)`}`, { detail: { element: name, parent: this.#owner } });
+    }
+    return el;
+  }
+
+  many(name: string, min = 0, max = Number.POSITIVE_INFINITY): XmlElement[] {
+    const out: XmlElement[] = [];
+    for (let el = this.optional(name); el !== undefined; el = this.optional(name)) {
+      out.push(el);
+      if (out.length > max) throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `<${this.#owner}> has more than ${max} <${name}>`);
+    }
+    if (out.length < min) throw new PaosError('PAOS_ELEMENT_MISSING', `<${this.#owner}> needs at least ${min} <${name}>`, { detail: { element: name, parent: this.#owner } });
+    return out;
+  }
+
+  /** Skips any remaining children (extension points such as `xs:any`). */
+  rest(): XmlElement[] {
+    const out = this.#children.slice(this.#at);
+    this.#at = this.#children.length;
+    return out;
+  }
+
+  end(): void {
+    const left = this.#children[this.#at];
+    if (left !== undefined) throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `<${this.#owner}> has unexpected or out-of-order <${localNameOf(left)}>`, { detail: { element: localNameOf(left), parent: this.#owner } });
+  }
+}
+
+// ---------------------------------------------------------------- writing
+
+/** A node to serialise: a qualified element `prefix:Local`, attributes, children (elements or text). */
+export interface XmlOut {
+  name: `${Prefix}:${string}`;
+  attrs?: Readonly<Record<string, string>>;
+  children?: readonly (XmlOut | string)[];
+}
+
+export function el(name: XmlOut['name'], children: readonly (XmlOut | string | undefined)[] = [], attrs?: Record<string, string>): XmlOut {
+  const kept = children.filter((c): c is XmlOut | string => c !== undefined);
+  return attrs === undefined ? { name, children: kept } : { name, attrs, children: kept };
+}
+
+/** Simple-content element with text. */
+export function leaf(name: XmlOut['name'], text: string, attrs?: Record<string, string>): XmlOut {
+  return el(name, [text], attrs);
+}
+
+/** Simple-content element holding xs:hexBinary (canonical upper case). */
+export function hexLeaf(name: XmlOut['name'], bytes: Uint8Array): XmlOut {
+  return leaf(name, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase());
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttribute(s: string): string {
+  return escapeText(s).replace(/"/g, '&quot;').replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+}
+
+// xml-1.0 §2.2 Char: control characters other than tab, LF and CR cannot appear in a document.
+// eslint-disable-next-line no-control-regex
+const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
+export function serialize(node: XmlOut | string): string {
+  if (typeof node === 'string') {
+    if (NOT_XML_CHAR.test(node)) throw new PaosError('PAOS_VALUE_INVALID', 'text contains a character XML cannot carry');
+    return escapeText(node);
+  }
+  const attrs = Object.entries(node.attrs ?? {}).map(([k, v]) => {
+    if (NOT_XML_CHAR.test(v)) throw new PaosError('PAOS_VALUE_INVALID', `attribute ${k} contains a character XML cannot carry`);
+    return ` ${k}="${escapeAttribute(v)}"`;
+  }).join('');
+  const children = node.children ?? [];
+  if (children.length === 0) return `<${node.name}${attrs}/>`;
+  return `<${node.name}${attrs}>${children.map(serialize).join('')}</${node.name}>`;
+}
