@@ -65,7 +65,7 @@ export function sectorPublicKeyHash(protocolOid: string, key: SectorPublicKey, h
  * Checks each sector key against the certified hashes (index 0 ↔ tag 80, index 1 ↔ tag 81). The
  * card would refuse uncertified keys anyway; checking first turns a misconfiguration into a clear error.
  */
-export function checkSectorKeysCertified(protocolOid: string, keys: readonly SectorPublicKey[], certifiedHashes: readonly Buffer[], hash: HashName): void {
+export function checkSectorKeysCertified(protocolOid: string, keys: readonly SectorPublicKey[], certifiedHashes: readonly (Buffer | undefined)[], hash: HashName): void {
   if (keys.length === 0 || keys.length > 2) throw new EacTerminalError('RI_SECTOR_KEY_NOT_CERTIFIED', 'one or two sector public keys are required');
   keys.forEach((key, i) => {
     const certified = certifiedHashes[i];

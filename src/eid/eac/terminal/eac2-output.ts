@@ -16,7 +16,10 @@ import { verifyAuxiliaryData } from '../../card/commands/verify-auxiliary.js';
 import { AT_RIGHTS, chatAllows, decodeChat, dgReadBit } from '../cvc/chat.js';
 import { AUXILIARY_CHECK_OID } from '../auxiliary-data.js';
 import { verifyChipAuthentication } from '../ca.js';
-import { riCommands, selectRestrictedIdentification } from '../ri.js';
+import { checkSectorKeysCertified, riCommands, selectRestrictedIdentification } from '../ri.js';
+import { parseCvCertificate } from '../cvc/cv-certificate.js';
+import { sectorExtension } from '../cvc/extensions.js';
+import { taHashOfKeyOid } from '../ta.js';
 import { SecureMessaging } from '../secure-messaging.js';
 import { EacTerminalError } from '../eac-terminal-error.js';
 import type { EacTerminalConfig } from './config.js';
@@ -77,6 +80,12 @@ export async function handleEac2Output(config: EacTerminalConfig, state: EacTerm
   const sectors = config.sectorPublicKeys ?? [];
   if (sectors.length > 0 && chatAllows(chat, AT_RIGHTS.RESTRICTED_IDENTIFICATION)) {
     const info = selectRestrictedIdentification(verifiedInfos, config.riKeyId);
+    // TR-03110-3 §C.3.2.1: sector keys are bound to the terminal by its id-sector extension. Checked for
+    // every RI key, not only authorizedOnly ones: with an uncertified key an eService could compute the
+    // pseudonyms of another sector.
+    const terminal = parseCvCertificate(config.terminalCertificate);
+    const certified = sectorExtension(terminal.extensions);
+    checkSectorKeysCertified(info.protocol, sectors, [certified?.sector1Hash, certified?.sector2Hash], taHashOfKeyOid(terminal.publicKey.oid));
     const [mse, ga] = riCommands(info.protocol, info.params.keyId, sectors);
     plan.push({ kind: { kind: 'ri-mse' }, command: mse! }, { kind: { kind: 'ri-ga' }, command: ga! });
     ri = { protocolOid: info.protocol, sectors: sectors.length };
