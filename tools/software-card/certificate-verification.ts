@@ -94,7 +94,10 @@ export function psoVerifyCertificate(card: CardJson, session: ChipSession, data:
   const today = cardDateToCvc(card.currentDate);
   // TR-03110-2 §2.5: a certificate is rejected once its expiration date lies before the current date.
   if (cert.expirationDate < today) throw new ChipStatus(SW.CONDITIONS_NOT_SATISFIED, `certificate ${cert.chr} expired ${cert.expirationDate}`);
-  ensure(cert.effectiveDate <= cert.expirationDate, SW.WRONG_DATA, 'effective date after expiration date');
+  // An expired trust point verifies no DV any more; only a link certificate to its successor (rollover after expiry).
+  if (issuer.expirationDate < today && subjectRole !== 'cvca') {
+    throw new ChipStatus(SW.CONDITIONS_NOT_SATISFIED, `key ${issuer.chr} expired ${issuer.expirationDate}`);
+  }
 
   const hash = hashOfTaAlgorithm(cert.publicKey.oid);
   // DV and terminal keys inherit the CVCA's domain parameters (TR-03110-3 §C.1.3); a link certificate carries its own.

@@ -73,6 +73,15 @@ describe('software card: Terminal Authentication v2 (TR-03110-3 §B.11.4–§B.1
     assert.deepEqual(t.verifyChain([dv2.cert]), [SW.SUCCESS, SW.SUCCESS]);
   });
 
+  it('an expired trust point verifies no DV (6985) but still a link certificate to its successor', async () => {
+    const t = TestTerminal.create(pki, { currentDate: '2030-01-01' }); // trust point expires 2029-12-31
+    await t.pace('pin', t.json.passwords.pin, chatBytes(FULL_RIGHTS));
+    const dv = certify({ car: 'TWCVCA00001', chr: 'TWDVTEST00003', role: 'dv-official', rights: FULL_RIGHTS, issuer: pki.cvca.key, effective: '291201', expiration: '300601' });
+    assert.deepEqual(t.verifyChain([dv.cert]), [SW.SUCCESS, SW.CONDITIONS_NOT_SATISFIED]);
+    const link = certify({ car: 'TWCVCA00001', chr: 'TWCVCA00002', role: 'cvca', rights: FULL_RIGHTS, issuer: pki.cvca.key, effective: '291201', expiration: '321231' });
+    assert.deepEqual(t.verifyChain([link.cert]), [SW.SUCCESS, SW.SUCCESS]);
+  });
+
   it('bad TA signature → 6300, and the challenge is spent (retry without GET CHALLENGE → 6985)', async () => {
     const t = await paced();
     t.verifyChain([pki.dv.cert, pki.terminal.cert]);
