@@ -97,7 +97,7 @@ export function parseCertificate(der: Uint8Array): X509Certificate {
   const tbsFields = readSequence(tbsNode, 'tbsCertificate', fail, 6, 10);
   let cert: pkijs.Certificate;
   try {
-    cert = pkijs.Certificate.fromBER(root.raw);
+    cert = pkijs.Certificate.fromBER(Uint8Array.from(root.raw));
   } catch (err) {
     fail(`structure: ${(err as Error).message}`);
   }

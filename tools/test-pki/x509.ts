@@ -39,15 +39,15 @@ function buildName(spec: NameSpec): pkijs.RelativeDistinguishedNames {
     const str = attr === 'C' || attr === 'serialNumber' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value });
     return derSetOf([derSequence([derOid(NAME_OIDS[attr]), Buffer.from(str.toBER())])]);
   });
-  return pkijs.RelativeDistinguishedNames.fromBER(derSequence(rdns));
+  return pkijs.RelativeDistinguishedNames.fromBER(Uint8Array.from(derSequence(rdns)));
 }
 
 function nameFromCertificateSubject(cert: X509Certificate): pkijs.RelativeDistinguishedNames {
-  return pkijs.RelativeDistinguishedNames.fromBER(cert.subject.raw);
+  return pkijs.RelativeDistinguishedNames.fromBER(Uint8Array.from(cert.subject.raw));
 }
 
 function algorithmIdentifier(der: Buffer): pkijs.AlgorithmIdentifier {
-  return pkijs.AlgorithmIdentifier.fromBER(der);
+  return pkijs.AlgorithmIdentifier.fromBER(Uint8Array.from(der));
 }
 
 function keyUsageBits(names: readonly KeyUsageName[]): Buffer {

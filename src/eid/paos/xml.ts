@@ -9,12 +9,7 @@
  *
  * @spec tr03112-7 §3 (PAOS messages), xml-1.0 §2.8 (prolog, DTD), eid-protocol §3.1
  */
-import { DOMParser } from '@xmldom/xmldom';
-
-// @xmldom/xmldom 0.8 is the one version in the tree (xml-crypto and xml-encryption depend on it, and
-// two parsers reading the same bytes invite signature-wrapping differentials); it types nodes with the DOM lib.
-type XmlElement = Element;
-type XmlNode = Node;
+import { parseXml as parseHardenedXml, type XmlElement } from '../../shared/xml.js';
 import { PaosError } from './errors.js';
 import { NS } from './namespaces.js';
 import type { Prefix } from './namespaces.js';
@@ -35,69 +30,20 @@ export const DEFAULT_XML_LIMITS = { maxBytes: 256 * 1024, maxDepth: 24, maxEleme
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 const CDATA_SECTION_NODE = 4;
-const PROCESSING_INSTRUCTION_NODE = 7;
 const COMMENT_NODE = 8;
 
-/** Parses one XML document and returns its root element. */
+/** Parses one XML document and returns its root element (the shared hardened parser, PAOS codes). */
 export function parseXml(input: string | Buffer, limits: XmlLimits = {}): XmlElement {
-  const maxBytes = limits.maxBytes ?? DEFAULT_XML_LIMITS.maxBytes;
-  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
-  if (size > maxBytes) throw new PaosError('PAOS_XML_TOO_LARGE', `XML body of ${size} bytes exceeds ${maxBytes}`);
-  let text: string;
-  if (typeof input === 'string') text = input;
-  else {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
-    } catch {
-      throw new PaosError('PAOS_XML_MALFORMED', 'XML body is not UTF-8');
-    }
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  // xml-1.0 §2.8: a DTD (internal subset, external id) is the door to XXE and entity expansion; PAOS never needs one.
-  if (/<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i.test(text)) throw new PaosError('PAOS_XML_FORBIDDEN', 'DTD or entity declarations are not accepted');
-  let failure: string | undefined;
-  const parser = new DOMParser({
-    errorHandler: {
-      warning: () => undefined,
-      // xmldom reports recoverable problems as 'error' and continues; PAOS accepts only well-formed input.
-      error: (message: string) => {
-        if (failure === undefined) failure = message;
-      },
-      fatalError: (message: string) => {
-        throw new PaosError('PAOS_XML_MALFORMED', `XML not well-formed: ${message}`);
-      },
+  const doc = parseHardenedXml(input, {
+    limits: {
+      maxBytes: limits.maxBytes ?? DEFAULT_XML_LIMITS.maxBytes,
+      maxDepth: limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth,
+      maxElements: limits.maxElements ?? DEFAULT_XML_LIMITS.maxElements,
     },
+    codes: { tooLarge: 'PAOS_XML_TOO_LARGE', tooDeep: 'PAOS_XML_TOO_DEEP', forbidden: 'PAOS_XML_FORBIDDEN', malformed: 'PAOS_XML_MALFORMED' },
+    error: (code, message, options) => new PaosError(code, message, options),
   });
-  let doc;
-  try {
-    doc = parser.parseFromString(text, 'text/xml');
-  } catch (err) {
-    if (err instanceof PaosError) throw err;
-    throw new PaosError('PAOS_XML_MALFORMED', 'XML not well-formed', { cause: err });
-  }
-  if (failure !== undefined) throw new PaosError('PAOS_XML_MALFORMED', `XML not well-formed: ${failure}`);
-  const root = doc.documentElement;
-  if (root === null || root === undefined) throw new PaosError('PAOS_XML_MALFORMED', 'XML has no root element');
-  checkTree(doc as unknown as XmlNode, limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth, limits.maxElements ?? DEFAULT_XML_LIMITS.maxElements);
-  return root;
-}
-
-function checkTree(doc: XmlNode, maxDepth: number, maxElements: number): void {
-  let elements = 0;
-  const stack: { node: XmlNode; depth: number }[] = [{ node: doc, depth: 0 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
-    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
-      if (c.nodeType === PROCESSING_INSTRUCTION_NODE && (c as { target?: string }).target?.toLowerCase() !== 'xml') {
-        throw new PaosError('PAOS_XML_FORBIDDEN', 'processing instructions are not accepted');
-      }
-      if (c.nodeType === 10 /* DOCUMENT_TYPE_NODE */) throw new PaosError('PAOS_XML_FORBIDDEN', 'DTD not accepted');
-      if (c.nodeType !== ELEMENT_NODE) continue;
-      if (++elements > maxElements) throw new PaosError('PAOS_XML_TOO_LARGE', `more than ${maxElements} elements`);
-      if (depth + 1 > maxDepth) throw new PaosError('PAOS_XML_TOO_DEEP', `elements nested deeper than ${maxDepth}`);
-      stack.push({ node: c, depth: depth + 1 });
-    }
-  }
+  return doc.documentElement;
 }
 
 // ---------------------------------------------------------------- reading
