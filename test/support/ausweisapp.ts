@@ -39,6 +39,11 @@ export interface AusweisAppOptions {
   /** Default: a free loopback port. The eID-Client endpoint (/eID-Client) is served on it too. */
   port?: number;
   startTimeoutMs?: number;
+  /**
+   * Also load the `webservice` UI (default true): with `--ui websocket` alone the port answers
+   * /eID-Client with 503; with both, /eID-Client?Status and ?tcTokenURL= work as in a desktop install.
+   */
+  webservice?: boolean;
   /** Extra [section] → key=value pairs for AusweisApp2.conf (pre-verification is always off). */
   settings?: Record<string, Record<string, string>>;
 }
@@ -90,7 +95,8 @@ export async function startAusweisApp(options: AusweisAppOptions = {}): Promise<
   const port = options.port ?? await freePort();
   const home = mkdtempSync(join(tmpdir(), 'neid-ausweisapp-'));
   configFile(home, options.settings ?? {});
-  const child = spawn(AUSWEISAPP_EXECUTABLE, ['--ui', 'websocket', '--port', String(port), '--no-logfile'], {
+  const ui = options.webservice === false ? ['--ui', 'websocket'] : ['--ui', 'websocket', '--ui', 'webservice'];
+  const child = spawn(AUSWEISAPP_EXECUTABLE, [...ui, '--port', String(port), '--no-logfile'], {
     cwd: home,
     env: { PATH: process.env.PATH, HOME: home, QT_QPA_PLATFORM: 'offscreen', XDG_RUNTIME_DIR: home, LANG: 'C.UTF-8' },
     stdio: ['ignore', 'pipe', 'pipe'],
