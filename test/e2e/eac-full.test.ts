@@ -15,6 +15,7 @@ import type { EacResult } from '../../src/eid/eac/terminal/index.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
 import type { ProfileId } from '../../src/eid/profiles/index.js';
 import { fromHex } from '../../src/shared/bytes.js';
+import { fixedClock } from '../../src/shared/clock.js';
 import type { SoftwareCard } from '../../tools/software-card/software-card.js';
 import { createCvcaGeneration, createDv } from '../../tools/test-pki/cvc-chain.js';
 import { generateEcKeyPair } from '../../src/eid/eac/domain-parameters.js';
@@ -165,6 +166,53 @@ describe('e2e: EAC variants (deferred TA signature, CVCA link certificate, autho
     const [mseR, gaR] = continueChannel(card, run, [mse!, ga!]);
     assert.equal(mseR?.sw, SW.SUCCESS);
     assert.equal(gaR?.sw, SW.SECURITY_STATUS_NOT_SATISFIED);
+  });
+});
+
+describe('e2e: document validity, block list, CAN-allowed', function () {
+  this.timeout(60_000);
+  let world: World;
+  before(() => { world = createWorld(); });
+  const rights: AtRight[] = ['RESTRICTED_IDENTIFICATION', 'READ_DG4'];
+
+  it('a card past its renewal date: the chip answers the id-DateOfExpiry VERIFY with 6300 → documentValidity expired', async () => {
+    const person = personJson('tw');
+    person['attributes'] = { ...(person['attributes'] as object), DateOfIssue: '2016-01-15', DateOfRenewal: '2026-06-14' };
+    const card = load(issue(world, { person }));
+    const { result } = await runEac(card, terminalConfig(world, terminal(world, { rights }), { required: rights }));
+    assert.equal(result.documentValidity, 'expired');
+    // Still valid one day earlier: the server clock decides the reference date.
+    const dayBefore = terminalConfig(world, terminal(world, { rights }), { required: rights, clock: fixedClock('2026-06-14T12:00:00Z') });
+    assert.equal((await runEac(card, dayBefore)).result.documentValidity, 'valid');
+  });
+
+  it('a sector identifier on the block list → documentValidity revoked', async () => {
+    const card = load(issue(world));
+    const config = terminalConfig(world, terminal(world, { rights }), { required: rights });
+    const ids = (await runEac(card, config)).result.restrictedIds ?? [];
+    const blocked = { ...config, isBlocked: (sectorIds: readonly Buffer[]) => sectorIds.some((b) => ids.includes(b.toString('hex'))) };
+    assert.equal((await runEac(card, blocked)).result.documentValidity, 'revoked');
+    assert.equal((await runEac(load(issue(world)), blocked)).result.documentValidity, 'valid');
+  });
+
+  it('PACE with CAN: refused by the chip without CAN-allowed (6982), accepted with it', async () => {
+    const dv = createDv(world.cvca, { chr: 'TWDVC0000001', rights: [...DV_RIGHTS, 'CAN_ALLOWED'], effectiveDate: '260501', expirationDate: '261231' });
+    const card = load(issue(world));
+    const can = { type: 'can' as const, value: card.toJSON().passwords.can };
+    const without = terminalConfig(world, terminal(world, { rights, dv }), { required: rights, certificates: [dv.certificate] });
+    await assert.rejects(runEac(card, without, { password: can }), (err: { code?: string; sw?: number }) => err.code === 'EAC_CARD_REFUSED' && err.sw === SW.SECURITY_STATUS_NOT_SATISFIED);
+    const withCan: AtRight[] = [...rights, 'CAN_ALLOWED'];
+    const allowed = terminalConfig(world, terminal(world, { rights: withCan, dv }), { required: withCan, certificates: [dv.certificate] });
+    const { result } = await runEac(card, allowed, { password: can });
+    assert.equal(result.dataGroups['4']?.text, '陳𠀋安');
+  });
+
+  it('a client CHAT beyond required ∪ optional, or without a required right: TA_EFFECTIVE_CHAT_INVALID', async () => {
+    const card = load(issue(world));
+    const config = terminalConfig(world, terminal(world, { rights: [...rights, 'READ_DG8'] }), { required: rights, optional: ['READ_DG8'] });
+    await assert.rejects(runEac(card, config, { userRights: [...rights, 'READ_DG8', 'READ_DG20'] }), { code: 'TA_EFFECTIVE_CHAT_INVALID' });
+    await assert.rejects(runEac(card, config, { userRights: ['READ_DG4'] }), { code: 'TA_EFFECTIVE_CHAT_INVALID' });
+    assert.deepEqual(Object.keys((await runEac(card, config, { userRights: rights })).result.dataGroups), ['4']);
   });
 });
 

@@ -20,7 +20,7 @@ import { sectorPublicKeyHash } from '../../src/eid/eac/ri.js';
 import type { SectorPublicKey } from '../../src/eid/eac/ri.js';
 import { SecurityInfoOid } from '../../src/eid/eac/security-infos.js';
 import { keyObjectSigner, taHashOfKeyOid } from '../../src/eid/eac/ta.js';
-import { handleEac1Output, handleEac2Output, handleTransmitResponse, signTaChallenge, startEac, unwrapBatchResponse, wrapBatch } from '../../src/eid/eac/terminal/index.js';
+import { handleEac1Output, handleEac2Output, handleTransmitResponse, parseEacTerminalState, signTaChallenge, startEac, unwrapBatchResponse, wrapBatch } from '../../src/eid/eac/terminal/index.js';
 import type { Eac2Input, EacResult, EacTerminalConfig, EacTerminalState, TransmitApdu } from '../../src/eid/eac/terminal/index.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
 import type { ProfileId } from '../../src/eid/profiles/index.js';
@@ -225,6 +225,11 @@ export interface Run {
   channel: Channel;
 }
 
+/** Between PAOS steps the state lives in the session store: every step here gets it back from JSON. */
+function stored(state: EacTerminalState): EacTerminalState {
+  return parseEacTerminalState(JSON.parse(JSON.stringify(state)));
+}
+
 /** One complete EAC: startEac → client EAC1 → handleEac1Output → client EAC2 → handleEac2Output → Transmit → result. */
 export async function runEac(card: SoftwareCard, config: EacTerminalConfig, o: RunOptions = {}): Promise<Run> {
   card.reset();
@@ -235,13 +240,13 @@ export async function runEac(card: SoftwareCard, config: EacTerminalConfig, o: R
   const chat = encodeChat(userChat);
   const password = o.password ?? { type: 'pin', value: (card.toJSON()).passwords.pin };
   const client1 = await eac1(ch.transmit, { password, chat });
-  const step2 = await handleEac1Output(config, start.state, {
+  const step2 = await handleEac1Output(config, stored(start.state), {
     chat: client1.chat, cars: client1.cars, efCardAccess: client1.efCardAccess, idPicc: client1.idPicc,
     ...(o.deferredSignature === true ? {} : { challenge: client1.challenge }),
   });
   const input = o.eac2Input === undefined ? step2.eac2 : o.eac2Input(step2.eac2);
   const instructions = { certificates: input.certificates, ephemeralPublicKey: input.ephemeralPublicKey, auxiliaryData: start.eac1.authenticatedAuxiliaryData };
-  let state = step2.state;
+  let state = stored(step2.state);
   let client2;
   if (input.signature !== undefined) {
     client2 = await eac2(ch.transmit, client1, { ...instructions, signature: input.signature });
@@ -250,14 +255,14 @@ export async function runEac(card: SoftwareCard, config: EacTerminalConfig, o: R
     const prepared = await eac2Prepare(ch.transmit, client1, instructions, { freshChallenge: true });
     if (prepared.challenge === undefined) throw new Error('client returned no challenge');
     const signed = await signTaChallenge(config, state, prepared.challenge);
-    state = signed.state;
+    state = stored(signed.state);
     client2 = await eac2Complete(ch.transmit, client1, prepared, { ephemeralPublicKey: input.ephemeralPublicKey, signature: signed.signature });
   }
   const step3 = await handleEac2Output(config, state, client2);
   const batch = o.transmitCommands === undefined ? step3.transmit : o.transmitCommands(step3.transmit);
   let responses = await relayTransmit(ch.transmit, batch);
   if (o.transmitResponses !== undefined) responses = o.transmitResponses(responses, step3.state);
-  const done = await handleTransmitResponse(config, step3.state, responses);
+  const done = await handleTransmitResponse(config, stored(step3.state), responses);
   return { result: done.result, transmitState: step3.state, transmit: step3.transmit, channel: ch };
 }
 
