@@ -8,6 +8,9 @@ export const eidSessionCodes = {
   EID_SESSION_NOT_FOUND: entry('No open eID session with this id (unknown, expired, or already finished)', {
     http: 404, saml: ['Requester', 'RequestDenied'], oidc: 'invalid_request', ecardMinor: '/al/common#incorrectParameter', eidMinor: 'getResult#invalidSession', expose: true,
   }),
+  EID_RESULT_PENDING: entry('The eID login of this session has not finished yet; ask again with the next RequestCounter', {
+    http: 202, eidMinor: 'getResult#noResultYet', expose: true,
+  }),
   EID_SESSION_TOO_MANY: entry('The eService has reached its cap of concurrently open eID sessions', {
     http: 429, saml: ['Responder', 'RequestDenied'], oidc: 'temporarily_unavailable', eidMinor: 'useID#tooManyOpenSessions', expose: true,
   }),
