@@ -6,6 +6,19 @@
  * @spec tr03110-2 §3.2-§3.6, tr03112-7 §3.6, tr03130-1 §2.4
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createChat } from '../../src/eid/eac/cvc/chat.js';
+import { parseCvCertificate } from '../../src/eid/eac/cvc/cv-certificate.js';
+import { pointOfPublicKey } from '../../src/eid/eac/domain-parameters.js';
+import { verifyCardSecurity } from '../../src/eid/eac/passive-authentication.js';
+import { keyObjectSigner } from '../../src/eid/eac/ta.js';
+import type { EacTerminalConfig } from '../../src/eid/eac/terminal/index.js';
+import { TrustStore } from '../../src/pki/trust-store.js';
+import { readManifest, readPrivateKey, readRole, readX509 } from '../../tools/software-card/test-pki-dir.js';
 import { readBinarySfi } from '../../src/eid/card/commands/read-binary.js';
 import { SW } from '../../src/eid/card/status-words.js';
 import type { AtRight } from '../../src/eid/eac/cvc/chat.js';
@@ -257,6 +270,53 @@ for (const curve of ['brainpoolP384r1', 'P-384'] as const) {
     });
   });
 }
+
+
+describe('e2e: EAC with a PKI and card made by the CLI (neid pki init / pki terminal / card issue)', function () {
+  this.timeout(180_000);
+
+  it('the CLI outputs interoperate: link CVCA → DV → terminal chain, DS-signed EF.CardSecurity, RI with the manifest\'s sector keys', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neid-eac-e2e-'));
+    try {
+      const neid = (...args: string[]): void => { execFileSync(process.execPath, ['bin/neid.mjs', ...args], { stdio: 'pipe', env: { ...process.env, NEID_FROM_SOURCE: '1' } }); };
+      neid('pki', 'init', '--dir', dir);
+      neid('pki', 'terminal', '--dir', dir, '--name', 'TWTERMCLI001', '--attributes', 'ChineseName,DateOfBirth,RestrictedID,AgeVerification');
+      neid('card', 'issue', '--pki', dir, '--profile', 'tw', '--data', 'test/fixtures/persons/tw-citizen.json', '--out', join(dir, 'card.json'));
+      const manifest = readManifest(dir);
+      const card = load(JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8')));
+      const trustStore = new TrustStore();
+      trustStore.addCsca(readX509(dir, manifest, 'csca'));
+      trustStore.addCrl(readRole(dir, manifest, 'crl'));
+      const chain = manifest.chains['TWTERMCLI001'] ?? [];
+      const terminalRole = chain[chain.length - 1]!;
+      const terminalCert = parseCvCertificate(readRole(dir, manifest, terminalRole));
+      const clock = fixedClock(new Date());
+      const sectors = [1, 2].map((n) => ({ curve: manifest.curve, point: pointOfPublicKey(createPublicKey(readRole(dir, manifest, `sector-${n}-public`).toString('utf8'))) }));
+      const config: EacTerminalConfig = {
+        certificates: chain.slice(0, -1).map((role) => readRole(dir, manifest, role)),
+        terminalCertificate: terminalCert.raw,
+        signer: keyObjectSigner(readPrivateKey(dir, manifest, `terminal-key:TWTERMCLI001`)),
+        requiredChat: terminalCert.chat,
+        optionalChat: createChat({ role: 'terminal', rights: [] }),
+        auxiliary: { minimumAge: 18 },
+        sectorPublicKeys: sectors,
+        profile: getProfile('tw'),
+        verifyCardSecurity: async (der) => verifyCardSecurity(der, { trustStore, clock }).securityInfos,
+        clock,
+      };
+      const { result } = await runEac(card, config);
+      assert.deepEqual(Object.keys(result.dataGroups).sort(), ['4', '8']);
+      assert.equal(result.dataGroups['4']?.text, '陳𠀋安');
+      assert.equal(result.ageVerified, true);
+      assert.equal(result.restrictedIds?.length, 2);
+      assert.equal(result.documentValidity, 'valid');
+      // The link certificate moved the card to the second CVCA generation.
+      assert.equal(card.toJSON().trustPoints[0]?.chr, manifest.cvca.current);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 function base(): ConfigOptions {
   return { required: REQUIRED, optional: OPTIONAL, minimumAge: 18, communityPrefix: '63000' };
