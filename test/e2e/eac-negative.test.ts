@@ -125,6 +125,9 @@ describe('e2e negative: EAC failures, each with a named code', function () {
       const card = load(issue(world));
       // A later eService run (server clock 2026-07-02, terminal 260701..260930, DV official) moves the card's date.
       const later = terminalConfig(world, terminal(world, { rights: RIGHTS, effectiveDate: '260701', expirationDate: '260930' }), { ...OPTIONS, clock: fixedClock('2026-07-02T10:00:00Z') });
+      // Not yet valid on the card's date (2026-06-01): the chip has no clock and accepts it, moving its date
+      // forward (TR-03110-2 §2.5); rejecting not-yet-valid certificates is the server's job (startEac above).
+      assert.equal(card.toJSON().currentDate, '2026-06-01');
       await runEac(card, later);
       assert.equal(card.toJSON().currentDate, '2026-07-01');
       // Back on a server whose clock is 2026-06-15: its terminal certificate (260601..260630) is valid there, but not for the card.
