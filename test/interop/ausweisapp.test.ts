@@ -20,7 +20,9 @@ import { createAusweisAppPki, SIMULATOR_CVCA, verifySimulatorCardSecurity, type 
 import { startProbeServer, type ProbeServer, type ProbeSession } from '../support/eid-probe-server.js';
 import { testRsaCertificate } from '../support/rsa-cert.js';
 import { keyObjectSigner } from '../../src/eid/eac/ta.js';
-import { createChat, decodeChat, chatAllows, type AtRight } from '../../src/eid/eac/cvc/chat.js';
+import { decodeChat, chatAllows } from '../../src/eid/eac/cvc/chat.js';
+import { chatForAttributes } from '../../src/services/attribute-policy.js';
+import type { EidRequest } from '../../src/session/eid-session.js';
 import { parseCertificateDescription } from '../../src/eid/eac/cvc/certificate-description.js';
 import { decodeSecurityInfos } from '../../src/eid/eac/security-infos.js';
 import type { EacTerminalConfig } from '../../src/eid/eac/terminal/index.js';
@@ -28,11 +30,13 @@ import { getProfile } from '../../src/eid/profiles/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
 
-const REQUIRED: readonly AtRight[] = ['READ_DG1', 'READ_DG2', 'READ_DG3', 'READ_DG5', 'RESTRICTED_IDENTIFICATION'];
-const OPTIONAL: readonly AtRight[] = [
-  'READ_DG4', 'READ_DG6', 'READ_DG7', 'READ_DG8', 'READ_DG9', 'READ_DG10', 'READ_DG13', 'READ_DG17', 'READ_DG18',
-  'READ_DG19', 'READ_DG20', 'AGE_VERIFICATION',
-];
+/** The useID request of the demo eService (TR-03130 REQUIRED/ALLOWED → Required/Optional CHAT). */
+const DE_REQUEST: EidRequest = {
+  profile: 'de', front: 'soap',
+  required: ['DocumentType', 'IssuingState', 'DateOfExpiry', 'FamilyNames', 'RestrictedID'],
+  optional: ['GivenNames', 'ArtisticName', 'AcademicTitle', 'DateOfBirth', 'PlaceOfBirth', 'Nationality', 'BirthName', 'PlaceOfResidence', 'CommunityID', 'ResidencePermitI', 'ResidencePermitII', 'AgeVerification'],
+  ageVerification: { age: 18 },
+};
 
 /** ERIKA MUSTERMANN as AusweisApp 1.26.2's simulator stores her (SimulatorFileSystem.cpp). */
 const SIMULATOR_PERSON: Readonly<Record<number, string>> = {
@@ -49,14 +53,14 @@ describe('AusweisApp2 1.26.2 interop (Simulator card)', function () {
   const logger = createLogger({ level: 'info', name: 'ausweisapp-interop', destination: new Writable({ write(chunk, _e, cb) { logLines.push(String(chunk)); cb(); } }) });
   const timings: number[] = [];
 
-  const eacConfig = (): EacTerminalConfig => ({
+  const eacConfig = (request: EidRequest): EacTerminalConfig => ({
     certificates: [pki.pki.dv.certificate],
     terminalCertificate: pki.pki.terminal.certificate,
     signer: keyObjectSigner(pki.pki.terminal.keyPair.privateKey),
-    requiredChat: createChat({ role: 'terminal', rights: REQUIRED }),
-    optionalChat: createChat({ role: 'terminal', rights: OPTIONAL }),
+    requiredChat: chatForAttributes('de', request.required),
+    optionalChat: chatForAttributes('de', request.optional),
     certificateDescription: pki.pki.terminal.description,
-    auxiliary: { minimumAge: 18, checkValidity: true },
+    auxiliary: { minimumAge: request.ageVerification?.age, checkValidity: true },
     sectorPublicKeys: [pki.sectorKey],
     profile: getProfile('de'),
     verifyCardSecurity: async (cs) => verifySimulatorCardSecurity(pki.trustStore, systemClock, cs).securityInfos,
@@ -79,8 +83,8 @@ describe('AusweisApp2 1.26.2 interop (Simulator card)', function () {
 
   /** One login with a fresh eID session; a known client fault (card-connect race) is retried. */
   async function login(options: { deselect?: string[]; cancelAt?: 'ACCESS_RIGHTS' | 'ENTER_PIN' } = {}): Promise<{ run: AuthRun; session: ProbeSession }> {
-    const { value } = await withClientRetries(3, async () => {
-      const { session, tcTokenUrl } = probe.openSession();
+    const { value } = await withClientRetries(5, async () => {
+      const { session, tcTokenUrl } = await probe.openSession(DE_REQUEST);
       const run = await runAuth(app, { tcTokenURL: tcTokenUrl, ...options });
       return { run, session };
     });
@@ -172,6 +176,18 @@ describe('AusweisApp2 1.26.2 interop (Simulator card)', function () {
     assert.equal(result.ageVerified, true);
     assert.equal(result.restrictedIds?.length, 1);
     assert.match(result.restrictedIds![0]!, /^[0-9a-f]{64}$/);
+
+    // getResult side: the sealed result from EidSessions, delivered once.
+    const delivered = await probe.takeResult(session.id);
+    assert.ok(delivered, 'result stored');
+    assert.equal(delivered.error, undefined);
+    assert.equal(delivered.documentValidity, 'valid');
+    assert.deepEqual(delivered.attributes.FamilyNames, { status: 'value', text: 'MUSTERMANN' });
+    assert.deepEqual(delivered.attributes.GivenNames, { status: 'value', text: 'ERIKA' });
+    assert.deepEqual(delivered.attributes.DateOfBirth, { status: 'value', text: '19640812' });
+    assert.equal(delivered.restrictedId?.id, result.restrictedIds![0]);
+    assert.equal(delivered.ageVerification, true);
+    assert.equal(await probe.takeResult(session.id), null, 'delivered once');
   });
 
   it('returns the same RestrictedID for the same sector and honours deselected optional rights', async () => {
@@ -188,6 +204,9 @@ describe('AusweisApp2 1.26.2 interop (Simulator card)', function () {
     assert.equal(result.ageVerified, undefined);
     assert.equal(result.dataGroups['5']?.text, 'MUSTERMANN');
     if (first?.result?.restrictedIds !== undefined) assert.deepEqual(result.restrictedIds, first.result.restrictedIds);
+    const delivered = await probe.takeResult(session.id);
+    assert.deepEqual(delivered?.attributes.GivenNames, { status: 'prohibited' });
+    assert.equal(delivered?.ageVerification, undefined);
   });
 
   it('reports a user cancellation to the server', async () => {
@@ -196,6 +215,7 @@ describe('AusweisApp2 1.26.2 interop (Simulator card)', function () {
     assert.equal(session.result, undefined);
     assert.match(run.result.minor ?? '', /cancellationByUser/);
     assert.match(session.clientResult?.minor ?? session.error?.code ?? '', /cancellationByUser|PAOS_CLIENT_CANCELLED/, explain(session, run));
+    assert.equal((await probe.takeResult(session.id))?.error?.code, 'PAOS_CLIENT_CANCELLED');
   });
 
   it('the commCertificates and description we send decode as the client needs them', () => {

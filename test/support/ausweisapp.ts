@@ -217,6 +217,8 @@ export interface AuthOptions {
   simulator?: Record<string, unknown>;
   /** Whole workflow; default 60 s. */
   timeoutMs?: number;
+  /** Pause between INSERT_CARD and SET_CARD, ms (default 100). */
+  setCardDelayMs?: number;
   /** Number of GET_API_LEVEL commands sent right after SET_CARD (avoids the 1.26.2 card-connect race). */
   apiLevelBurst?: number;
 }
@@ -320,6 +322,8 @@ export async function runAuth(app: AusweisApp, options: AuthOptions): Promise<Au
           if (options.cancelAt === 'INSERT_CARD') { sdk.send('CANCEL'); break; }
           if (cardSet) break; // repeated while the simulator card is being connected
           cardSet = true;
+          // A short pause lets the client finish selecting the reader first (fewer card-connect races).
+          await new Promise((r) => setTimeout(r, options.setCardDelayMs ?? 100));
           sdk.send('SET_CARD', { name: 'Simulator', ...(options.simulator === undefined ? {} : { simulator: options.simulator }) });
           // Addendum: cheap commands right after SET_CARD avoid the "Card is already connected" race.
           for (let i = 0; i < (options.apiLevelBurst ?? 8); i++) sdk.send('GET_API_LEVEL');

@@ -26,6 +26,12 @@ import type { ConnectionHandle } from '../../src/eid/paos/connection-handle.js';
 import { PAOS_MEDIA_TYPE } from '../../src/eid/paos/namespaces.js';
 import { handleEac1Output, handleEac2Output, handleTransmitResponse, startEac } from '../../src/eid/eac/terminal/index.js';
 import type { EacResult, EacTerminalConfig, EacTerminalState } from '../../src/eid/eac/terminal/index.js';
+import { parseEacTerminalState } from '../../src/eid/eac/terminal/index.js';
+import { getProfile } from '../../src/eid/profiles/index.js';
+import { EidSessions, type AttributeOutcome, type EidRequest, type EidResult } from '../../src/session/eid-session.js';
+import { SealedBox } from '../../src/session/sealed-box.js';
+import { createMemoryStore } from '../../src/session/store/memory.js';
+import { isErrorCode, type ErrorCode } from '../../src/errors/catalog.js';
 import type { Logger } from '../../src/shared/logger.js';
 
 /** One HTTP exchange on TLS-2, as seen by the server. */
@@ -45,9 +51,10 @@ export interface PaosExchange {
   serverMessage: string | undefined;
 }
 
+/** Diagnostics of one eID session (the session itself lives in EidSessions). */
 export interface ProbeSession {
   readonly id: string;
-  readonly psk: Buffer;
+  readonly request: EidRequest;
   startPaos?: StartPaos;
   eac1Output?: Eac1OutputMessage;
   eac2Output?: Eac2OutputMessage;
@@ -63,8 +70,8 @@ export interface ProbeSession {
 export interface ProbeServerOptions {
   key: string;
   cert: string;
-  /** Builds the EAC configuration of the eService for one session. */
-  eacConfig: () => EacTerminalConfig;
+  /** Builds the EAC configuration of the eService for one session's request. */
+  eacConfig: (request: EidRequest) => EacTerminalConfig;
   logger: Logger;
   /**
    * CVCA the EAC1 certificate list starts at: used when the client omits the CAR in EAC1OutputType
@@ -81,8 +88,12 @@ export interface ProbeServer {
   readonly tcTokenRequests: { url: string; headers: IncomingHttpHeaders }[];
   readonly refreshRequests: { url: string; headers: IncomingHttpHeaders }[];
   readonly sessions: Map<string, ProbeSession>;
-  /** Opens an eID session; returns its tcTokenURL. */
-  openSession(): { session: ProbeSession; tcTokenUrl: string };
+  /** The eID session model over an in-memory store (sealed records, single-use PSKs, EAC state between steps). */
+  readonly eidSessions: EidSessions;
+  /** useID: opens an eID session; returns its tcTokenURL. */
+  openSession(request: EidRequest): Promise<{ session: ProbeSession; tcTokenUrl: string }>;
+  /** getResult: the stored result, once (then the session is gone). */
+  takeResult(id: string): Promise<EidResult | null>;
   close(): Promise<void>;
 }
 
@@ -103,33 +114,51 @@ async function readBody(req: IncomingMessage, limit = 512 * 1024): Promise<strin
 
 interface Conversation {
   session: ProbeSession;
-  state: EacTerminalState | undefined;
   config: EacTerminalConfig;
   handle: ConnectionHandle | undefined;
   lastMessageId: string | undefined;
   done: boolean;
 }
 
+/**
+ * EacResult → the protocol-neutral EidResult for the attributes the request named (TR-03130-1
+ * §3.3.22: value, NOTONCHIP, PROHIBITED). Local to the probe; the server's own mapping is
+ * src/eid/flow (result-mapping).
+ */
+export function eidResultOf(request: EidRequest, eac: EacResult): EidResult {
+  if (eac.documentValidity !== 'valid') return { error: { code: 'EID_DOCUMENT_INVALID' }, attributes: {}, documentValidity: eac.documentValidity };
+  const profile = getProfile(request.profile);
+  const attributes: Record<string, AttributeOutcome> = {};
+  for (const id of new Set([...request.required, ...request.optional])) {
+    const def = profile.attribute(id);
+    if (def?.kind !== 'dg' || def.dg === null) continue;
+    const value = eac.dataGroups[String(def.dg)];
+    if (value !== undefined) attributes[id] = value.text !== undefined ? { status: 'value', text: value.text } : { status: 'value', base64: value.base64 ?? '' };
+    else attributes[id] = eac.notOnChip.includes(def.dg) ? { status: 'notOnChip' } : { status: 'prohibited' };
+  }
+  const out: EidResult = { attributes, documentValidity: 'valid' };
+  const ids = eac.restrictedIds ?? [];
+  if (ids[0] !== undefined) out.restrictedId = ids[1] === undefined ? { id: ids[0] } : { id: ids[0], id2: ids[1] };
+  if (eac.ageVerified !== undefined) out.ageVerification = eac.ageVerified;
+  if (eac.placeVerified !== undefined) out.placeVerification = eac.placeVerified;
+  return out;
+}
+
 export async function startProbeServer(o: ProbeServerOptions): Promise<ProbeServer> {
   const sessions = new Map<string, ProbeSession>();
-  const claimed = new Set<string>();
-  const tlsSessions = new Map<string, Buffer>();
+  const eidSessions = new EidSessions({
+    store: createMemoryStore(), box: new SealedBox(randomBytes(32)),
+    timeouts: { lifetimeMs: 120_000, tcTokenTimeoutMs: 30_000, handshakeTimeoutMs: 30_000, paosStepTimeoutMs: 30_000, resultTimeoutMs: 60_000, tlsSessionTtlMs: 60_000 },
+  });
   const conversations = new Map<string, Conversation>();
   const exchanges: PaosExchange[] = [];
   const tcTokenRequests: { url: string; headers: IncomingHttpHeaders }[] = [];
   const refreshRequests: { url: string; headers: IncomingHttpHeaders }[] = [];
 
-  const source: PskSource = {
-    claim: async (identity) => {
-      const s = sessions.get(identity);
-      if (s === undefined || claimed.has(identity)) return null;
-      claimed.add(identity);
-      return s.psk;
-    },
-    isOpen: async (identity) => sessions.has(identity) && conversations.get(identity)?.done !== true,
-    saveTlsSession: async (id, der) => { tlsSessions.set(id, der); },
-    loadTlsSession: async (id) => tlsSessions.get(id) ?? null,
-  };
+  const source: PskSource = eidSessions.pskSource();
+  /** The EAC state goes through the store after every step (serialised, sealed), as on a cluster. */
+  const loadState = async (id: string): Promise<EacTerminalState> => parseEacTerminalState((await eidSessions.require(id)).eac);
+  const saveState = async (id: string, state: EacTerminalState): Promise<void> => { await eidSessions.saveEacState(id, state); };
 
   const reply = (conversation: Conversation, body: XmlOut, relatesTo: string | undefined): string => {
     const messageId = newMessageId();
@@ -137,10 +166,13 @@ export async function startProbeServer(o: ProbeServerOptions): Promise<ProbeServ
     return buildEnvelope('server', { messageId, relatesTo }, body);
   };
 
-  const fail = (conversation: Conversation, err: unknown, relatesTo: string | undefined): string => {
+  const fail = async (conversation: Conversation, err: unknown, relatesTo: string | undefined): Promise<string> => {
     const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'PROBE_ERROR';
     conversation.session.error ??= { code, message: err instanceof Error ? err.message : String(err) };
     conversation.done = true;
+    // Our own codes reach getResult unchanged; probe-local ones as an unexpected-message error.
+    const known: ErrorCode = isErrorCode(code) ? code : 'PAOS_MESSAGE_UNEXPECTED';
+    await eidSessions.storeResult(conversation.session.id, { error: { code: known }, attributes: {} }).catch((e: unknown) => o.logger.warn({ err: e }, 'probe: result not stored'));
     return reply(conversation, buildStartPaosResponse({ major: 'error', minor: RESULT_MINOR.internalError, message: code }), relatesTo);
   };
 
@@ -152,7 +184,7 @@ export async function startProbeServer(o: ProbeServerOptions): Promise<ProbeServ
     if (name === 'StartPAOS') {
       const session = sessions.get(identity);
       if (session === undefined) throw new Error(`StartPAOS on unknown PSK identity ${identity}`);
-      conversation = { session, state: undefined, config: o.eacConfig(), handle: undefined, lastMessageId: undefined, done: false };
+      conversation = { session, config: o.eacConfig(session.request), handle: undefined, lastMessageId: undefined, done: false };
       conversations.set(identity, conversation);
       try {
         const start = parseStartPaos(envelope.body);
@@ -162,7 +194,7 @@ export async function startProbeServer(o: ProbeServerOptions): Promise<ProbeServ
         if (handle === undefined) throw Object.assign(new Error('no ConnectionHandle'), { code: 'PROBE_NO_HANDLE' });
         conversation.handle = handle;
         const { state, eac1 } = startEac(conversation.config);
-        conversation.state = state;
+        await saveState(identity, state);
         return {
           clientMessage: name,
           response: reply(conversation, buildEac1Input({
@@ -173,52 +205,53 @@ export async function startProbeServer(o: ProbeServerOptions): Promise<ProbeServ
           }), envelope.messageId),
         };
       } catch (err) {
-        return { clientMessage: name, response: fail(conversation, err, envelope.messageId) };
+        return { clientMessage: name, response: await fail(conversation, err, envelope.messageId) };
       }
     }
-    if (conversation === undefined || conversation.state === undefined || conversation.handle === undefined) throw new Error(`${name} before StartPAOS`);
     const c = conversation;
-    const handle = c.handle!;
+    const handle = c?.handle;
+    if (c === undefined || handle === undefined) throw new Error(`${name} before StartPAOS`);
     try {
+      const state = await loadState(identity);
       if (envelope.relatesTo !== c.lastMessageId) throw Object.assign(new Error(`RelatesTo ${envelope.relatesTo} ≠ ${c.lastMessageId}`), { code: 'PROBE_RELATES_TO' });
-      if (name === 'DIDAuthenticateResponse' && c.state!.step === 'eac1') {
+      if (name === 'DIDAuthenticateResponse' && state.step === 'eac1') {
         const out = parseEac1Output(envelope.body);
         c.session.eac1Output = out;
         if (out.challenge === undefined) throw Object.assign(new Error('EAC1OutputType without Challenge'), { code: 'PROBE_NO_CHALLENGE' });
         const cars = out.cars.length > 0 ? out.cars : [o.chainTrustPoint];
         c.session.carFallbackUsed = out.cars.length === 0;
-        const r = await handleEac1Output(c.config, c.state!, { chat: out.chat, cars, efCardAccess: out.efCardAccess, idPicc: out.idPicc, challenge: out.challenge });
-        c.state = r.state;
+        const r = await handleEac1Output(c.config, state, { chat: out.chat, cars, efCardAccess: out.efCardAccess, idPicc: out.idPicc, challenge: out.challenge });
+        await saveState(identity, r.state);
         // The client already holds the chain when it sent no CAR: the certificates are not repeated.
         const certificates = out.cars.length > 0 ? r.eac2.certificates : [];
         return { clientMessage: name, response: reply(c, buildEac2Input({ connectionHandle: handle, didName: 'PIN', certificates, ephemeralPublicKey: r.eac2.ephemeralPublicKey, signature: r.eac2.signature }), envelope.messageId) };
       }
-      if (name === 'DIDAuthenticateResponse' && c.state!.step === 'eac2') {
+      if (name === 'DIDAuthenticateResponse' && state.step === 'eac2') {
         const out = parseEac2Output(envelope.body);
         c.session.eac2Output = out;
         if (out.efCardSecurity === undefined || out.authenticationToken === undefined || out.nonce === undefined) {
           throw Object.assign(new Error('EAC2OutputType without EFCardSecurity/AuthenticationToken/Nonce'), { code: 'PROBE_EAC2_INCOMPLETE' });
         }
-        const r = await handleEac2Output(c.config, c.state!, { efCardSecurity: out.efCardSecurity, token: out.authenticationToken, nonce: out.nonce });
-        c.state = r.state;
+        const r = await handleEac2Output(c.config, state, { efCardSecurity: out.efCardSecurity, token: out.authenticationToken, nonce: out.nonce });
+        await saveState(identity, r.state);
         return { clientMessage: name, response: reply(c, buildTransmit({ slotHandle: handle.slotHandle ?? Buffer.alloc(0), apdus: r.transmit.map((t) => ({ apdu: t.apdu, acceptableStatusCodes: t.acceptableStatusCodes })) }), envelope.messageId) };
       }
       if (name === 'TransmitResponse') {
         const out = parseTransmitResponse(envelope.body);
-        const r = await handleTransmitResponse(c.config, c.state!, out.outputApdus);
-        c.state = r.state;
+        const r = await handleTransmitResponse(c.config, state, out.outputApdus);
         c.session.result = r.result;
         c.done = true;
+        await eidSessions.storeResult(identity, eidResultOf(c.session.request, r.result));
         return { clientMessage: name, response: reply(c, buildStartPaosResponse({ major: 'ok' }), envelope.messageId) };
       }
-      throw Object.assign(new Error(`unexpected ${name} in step ${c.state!.step}`), { code: 'PROBE_UNEXPECTED_MESSAGE' });
+      throw Object.assign(new Error(`unexpected ${name} in step ${state.step}`), { code: 'PROBE_UNEXPECTED_MESSAGE' });
     } catch (err) {
       // parseEac*/parseTransmitResponse throw PAOS_CLIENT_* with the client's ResultMinor in detail.
       const e = err as { code?: string; detail?: { minor?: string | null; message?: string | null } };
       if (e.code === 'PAOS_CLIENT_CANCELLED' || e.code === 'PAOS_CLIENT_ERROR') {
         c.session.clientResult = { major: 'error', minor: e.detail?.minor ?? undefined, message: e.detail?.message ?? undefined };
       }
-      return { clientMessage: name, response: fail(c, err, envelope.messageId) };
+      return { clientMessage: name, response: await fail(c, err, envelope.messageId) };
     }
   };
 
@@ -253,13 +286,14 @@ export async function startProbeServer(o: ProbeServerOptions): Promise<ProbeServ
   const psk: PskServer = await listenTlsPsk({ host: '127.0.0.1', port: 0, key: o.key, cert: o.cert, source, handler: paosHandler, logger: o.logger });
 
   let origin = '';
-  const web: HttpsServer = createHttpsServer({ key: o.key, cert: o.cert, minVersion: 'TLSv1.2' }, (req, res) => {
+  const web: HttpsServer = createHttpsServer({ key: o.key, cert: o.cert, minVersion: 'TLSv1.2' }, (req, res) => { void (async () => {
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === '/tctoken') {
       tcTokenRequests.push({ url: req.url ?? '', headers: req.headers });
       const id = url.searchParams.get('session') ?? '';
-      const session = sessions.get(id);
-      if (session === undefined) { res.writeHead(404).end(); return; }
+      let issued: { psk: Buffer };
+      try { issued = await eidSessions.issueTcToken(id); } catch { res.writeHead(404).end(); return; }
+      const session = { id, psk: issued.psk };
       // TR-03124-1 §2.4: no namespace, root TCTokenType; PSK as hex (PathSecurity-Protocol RFC 4279).
       const token = `<?xml version="1.0" encoding="UTF-8"?><TCTokenType>`
         + `<ServerAddress>https://127.0.0.1:${psk.port}/paos</ServerAddress>`
@@ -280,17 +314,19 @@ export async function startProbeServer(o: ProbeServerOptions): Promise<ProbeServ
       return;
     }
     res.writeHead(404).end();
-  });
+  })(); });
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
   origin = `https://127.0.0.1:${(web.address() as AddressInfo).port}`;
 
   return {
-    origin, tlsPskPort: psk.port, exchanges, tcTokenRequests, refreshRequests, sessions,
-    openSession: () => {
-      const session: ProbeSession = { id: randomBytes(32).toString('hex'), psk: randomBytes(32) };
+    origin, tlsPskPort: psk.port, exchanges, tcTokenRequests, refreshRequests, sessions, eidSessions,
+    openSession: async (request) => {
+      const opened = await eidSessions.open('demo-de', request, { maxOpenSessions: 8 });
+      const session: ProbeSession = { id: opened.id, request };
       sessions.set(session.id, session);
       return { session, tcTokenUrl: `${origin}/tctoken?session=${session.id}` };
     },
+    takeResult: (id) => eidSessions.takeResult(id),
     close: async () => {
       web.closeAllConnections();
       await new Promise<void>((resolve) => web.close(() => resolve()));
