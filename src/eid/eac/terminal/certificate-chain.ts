@@ -10,6 +10,10 @@ import { parseCvCertificate } from '../cvc/cv-certificate.js';
 import type { CvCertificate } from '../cvc/cv-certificate.js';
 import { chatIsSubset, chatRightsBeyond } from '../cvc/chat.js';
 import { compareCvcDates } from '../cvc/dates.js';
+import { keyObjectOf } from '../cvc/public-key.js';
+import { publicKeyFromPoint } from '../domain-parameters.js';
+import type { CurveName } from '../domain-parameters.js';
+import type { KeyObject } from 'node:crypto';
 import { EacTerminalError } from '../eac-terminal-error.js';
 
 /** Certificates from the one issued by `car` down to the terminal certificate (inclusive), in sending order. */
@@ -68,4 +72,33 @@ export function checkTerminalChain(terminal: CvCertificate, pool: readonly CvCer
 
 export function parseCertificatePool(certificates: readonly Buffer[]): CvCertificate[] {
   return certificates.map((c) => parseCvCertificate(c));
+}
+
+const CURVES: readonly CurveName[] = ['brainpoolP256r1', 'brainpoolP384r1', 'P-384'];
+
+/**
+ * The terminal certificate's public key as a KeyObject. TR-03110-3 §C.1.3: DV and terminal keys carry
+ * no domain parameters and inherit those of the CVCA above them; they are taken from the nearest
+ * issuer in the pool that has them (a link certificate), else from the one curve the point lies on
+ * (the CVCA certificate itself lives on the card, not necessarily in the server's pool).
+ */
+export function terminalPublicKey(terminal: CvCertificate, pool: readonly CvCertificate[]): KeyObject {
+  let current = terminal;
+  for (let depth = 0; depth < 8; depth++) {
+    if (current.publicKey.curve !== undefined) return keyObjectOf(terminal.publicKey, current.publicKey.curve);
+    const issuer = pool.find((c) => c.chr === current.car && c !== current);
+    if (issuer === undefined) break;
+    current = issuer;
+  }
+  const fits = CURVES.filter((curve) => {
+    try {
+      publicKeyFromPoint(curve, terminal.publicKey.point);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const [curve] = fits;
+  if (curve === undefined || fits.length > 1) throw new EacTerminalError('TA_CHAIN_INVALID', `domain parameters of ${terminal.chr}'s key not determinable from the certificate pool`);
+  return keyObjectOf(terminal.publicKey, curve);
 }

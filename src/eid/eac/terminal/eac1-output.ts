@@ -13,7 +13,8 @@ import { chatIntersect, chatIsSubset, decodeChat, encodeChat } from '../cvc/chat
 import { parseCvCertificate } from '../cvc/cv-certificate.js';
 import { decodeSecurityInfos } from '../security-infos.js';
 import { caParametersFromCardAccess } from '../ca.js';
-import { compressEphemeralPublicKey, generateTaEphemeralKey, signTa } from '../ta.js';
+import { compressEphemeralPublicKey, generateTaEphemeralKey } from '../ta.js';
+import { signTaVerified } from './ta-signature.js';
 import { EacTerminalError } from '../eac-terminal-error.js';
 import { chainForCars, parseCertificatePool } from './certificate-chain.js';
 import type { EacTerminalConfig } from './config.js';
@@ -62,7 +63,7 @@ export async function handleEac1Output(config: EacTerminalConfig, state: EacTerm
   const ca = caParametersFromCardAccess(decodeSecurityInfos(output.efCardAccess, { allowZeroPadding: true }));
   const ephemeral = generateTaEphemeralKey(ca.curve);
   const auxiliaryData = state.auxiliaryData === null ? undefined : Buffer.from(state.auxiliaryData, 'hex');
-  const signature = output.challenge === undefined ? undefined : await signTa(config.signer, terminal.publicKey.oid, {
+  const signature = output.challenge === undefined ? undefined : await signTaVerified(config, terminal, {
     idPicc: output.idPicc,
     challenge: output.challenge,
     ephemeralPublicKeyComp: compressEphemeralPublicKey(ca.curve, ephemeral.publicPoint),
