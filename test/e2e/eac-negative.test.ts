@@ -22,6 +22,7 @@ import { SecureMessaging } from '../../src/eid/eac/secure-messaging.js';
 import { handleEac1Output, startEac } from '../../src/eid/eac/terminal/index.js';
 import type { EacTerminalState, TransmitApdu } from '../../src/eid/eac/terminal/index.js';
 import { fixedClock } from '../../src/shared/clock.js';
+import { keyObjectSigner } from '../../src/eid/eac/ta.js';
 import { fromHex } from '../../src/shared/bytes.js';
 import { readEfCardAccess, runPace } from '../../tools/eid-client/eac-driver.js';
 import type { SoftwareCard } from '../../tools/software-card/software-card.js';
@@ -186,6 +187,26 @@ describe('e2e negative: EAC failures, each with a named code', function () {
     it('bad TA signature (one byte flipped): the card answers EXTERNAL AUTHENTICATE with 6300', async () => {
       const card = load(issue(world));
       await assert.rejects(runEac(card, config, { eac2Input: (input) => ({ ...input, signature: flip(input.signature!, 5) }) }), hasCode('EAC_CARD_REFUSED', SW.VERIFICATION_FAILED));
+    });
+  });
+
+  describe('terminal key and chip key', () => {
+    it('a signer whose key is not the terminal certificate\'s: the server refuses before the chip sees it (TA_TERMINAL_KEY_MISMATCH)', async () => {
+      const card = load(issue(world));
+      const other = terminal(world, { rights: RIGHTS });
+      const wrongKey = { ...config, signer: keyObjectSigner(other.keyPair.privateKey) };
+      const sent: Buffer[] = [];
+      await assert.rejects(runEac(card, wrongKey, { wire: { command: (apdu) => { sent.push(apdu); return apdu; } } }), hasCode('TA_TERMINAL_KEY_MISMATCH'));
+      // No EXTERNAL AUTHENTICATE went out (the PIN counter and the chip are untouched by a bad signature).
+      assert.ok(!sent.some((a) => a[1] === 0x82));
+      await assert.rejects(runEac(card, wrongKey, { deferredSignature: true }), hasCode('TA_TERMINAL_KEY_MISMATCH'));
+    });
+
+    it('a cloned chip (another card\'s genuine EF.CardSecurity, own CA key): PA passes, CA v2 fails (CA_TOKEN_INVALID)', async () => {
+      const genuine = issue(world);
+      const clone = load(issue(world, { overrides: { files: { ...issue(world).files, cardSecurity: genuine.files.cardSecurity } } }));
+      await assert.rejects(runEac(clone, config), hasCode('CA_TOKEN_INVALID'));
+      assert.equal((await runEac(load(genuine), config)).result.documentValidity, 'valid');
     });
   });
 
