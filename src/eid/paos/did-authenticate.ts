@@ -82,3 +82,8 @@ export function parseDidAuthenticateResponse(body: XmlElement): DidAuthenticateR
   }
   return { result, type: eacDataType(data), data };
 }
+
+/** An error answer of the client: dss:Result and an empty AuthenticationProtocolData of the expected type. */
+export function buildDidAuthenticateErrorResponse(result: PaosResult, type: EacDataType): XmlOut {
+  return buildDidAuthenticateResponse(result, type, []);
+}

@@ -196,7 +196,7 @@ export function hexLeaf(name: XmlOut['name'], bytes: Uint8Array): XmlOut {
   return leaf(name, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase());
 }
 
-function escapeText(s: string): string {
+export function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -28,6 +28,7 @@ export const paosCodes = {
   PAOS_SESSION_FINISHED: entry('StartPAOS repeated, or a message for an eID session whose conversation has ended', { ...malformed, http: 409, ecardMinor: '/al/common#noPermission' }),
   PAOS_CLIENT_ERROR: entry('The eID client answered with an error result (ResultMinor kept in detail.minor)', { ...malformed, http: 200, ecardMinor: null }),
   PAOS_CLIENT_CANCELLED: entry('The user cancelled in the eID client (sal#cancellationByUser)', { ...malformed, http: 200, ecardMinor: null }),
+  PAOS_METHOD_NOT_ALLOWED: entry('PAOS endpoint called with another method than POST', { http: 405, expose: true }),
   PAOS_CONTENT_TYPE: entry('PAOS request without Content-Type application/vnd.paos+xml', { http: 415, expose: true }),
   // TC Token / RefreshAddress (TR-03124-1 §2.4, §2.5)
   TCTOKEN_SESSION_UNKNOWN: entry('TC Token or RefreshAddress requested for an unknown, expired or finished eID session', { http: 404, expose: true }),

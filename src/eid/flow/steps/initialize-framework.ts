@@ -1,0 +1,16 @@
+/**
+ * InitializeFrameworkResponse → DIDAuthenticate EAC1InputType. An error result (a client that does
+ * not implement the call) is tolerated: the version is informative only.
+ *
+ * @spec tr03112-1 §3.1.1 (InitializeFramework), tr03112-7 §3.4; eid-protocol §6.6
+ */
+import { connectionHandleFromJson } from '../../paos/connection-handle.js';
+import { parseInitializeFrameworkResponse } from '../../paos/initialize-framework.js';
+import { sendEac1Input } from './eac1-input.js';
+import type { Step } from './types.js';
+
+export const initializeFrameworkStep: Step = async (ctx, body) => {
+  parseInitializeFrameworkResponse(body);
+  const conversation = ctx.conversation!;
+  return sendEac1Input(ctx, connectionHandleFromJson(conversation.connectionHandle), conversation.didName);
+};
