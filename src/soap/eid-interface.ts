@@ -1,0 +1,145 @@
+/**
+ * The eID-Interface request pipeline behind the mutual-TLS listener: parse (hardened) → verify the
+ * WS-Security signature with the eService's registered certificate → replay check → dispatch to
+ * useID / getResult / getServerInfo → sign the answer. Transport-free, so tests drive it directly.
+ *
+ * - Unsigned requests and signatures by another certificate get no answer (`drop`).
+ * - An invalid signature is answered only with common#internalError (TR-03130-1 §3.5.2).
+ * - Input that is not a well-formed, DTD-free envelope gets a signed SOAP Fault with
+ *   common#schemaViolation; operation errors get the operation's response with the ResultMinor.
+ *
+ * @spec tr03130-1 §3.2 (operations), §3.4 (results), §3.5 (transport and message security); soap-1.1 §4.4 (Fault)
+ */
+import type { Chat } from '../eid/eac/cvc/chat.js';
+import { isIdpError, IdpError } from '../errors/idp-error.js';
+import type { ErrorCode } from '../errors/catalog.js';
+import type { ServiceRecord } from '../services/model.js';
+import type { EidSessions } from '../session/eid-session.js';
+import type { Store } from '../session/store/store.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { getResult } from './get-result.js';
+import { getServerInfo } from './get-server-info.js';
+import { soapProfile, SOAP11_NS, type SoapProfile } from './profiles.js';
+import { errorResult } from './result.js';
+import { useId } from './use-id.js';
+import { signEnvelope, verifyEnvelope, type WssCredentials } from './wss/ws-security.js';
+import { DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from './xml/parse.js';
+import { esc } from './xml/dom.js';
+
+export interface EidInterfaceDeps {
+  sessions: EidSessions;
+  /** The server's WS-Security key and certificate (responses are signed with it). */
+  signer: WssCredentials;
+  /** The CHAT of the eService's current terminal certificate (null: none). */
+  terminalChat: (service: ServiceRecord) => Promise<Chat | null>;
+  /** Replay cache for request signatures (the shared store). */
+  replayStore?: Store;
+  eCardServerAddress?: string;
+  clock?: Clock;
+  logger?: Logger;
+  limits?: XmlLimits;
+  /** WS-Security Timestamp window (default 5 minutes, 60 s skew). */
+  maxAgeMs?: number;
+  skewMs?: number;
+}
+
+export type SoapOutcome =
+  | { kind: 'reply'; status: number; xml: string; code?: ErrorCode }
+  /** Close the connection without an answer. */
+  | { kind: 'drop'; code: ErrorCode };
+
+const OPERATIONS = { useIDRequest: 'useIDResponse', getResultRequest: 'getResultResponse', getServerInfoRequest: 'getServerInfoResponse' } as const;
+type OperationName = keyof typeof OPERATIONS;
+
+/** Handles one request of an authenticated eService (client certificate already matched). */
+export async function handleEidInterfaceRequest(xml: string, service: ServiceRecord, clientCertPem: string, deps: EidInterfaceDeps): Promise<SoapOutcome> {
+  const profile = soapProfile(service.profile);
+  const clock = deps.clock ?? systemClock;
+  const sign = (body: string) => signEnvelope(body, deps.signer, clock);
+  const log = (code: ErrorCode, extra: Record<string, unknown> = {}) => deps.logger?.info({ service: service.id, code, ...extra }, 'eID-Interface request refused');
+
+  let doc: Document;
+  try {
+    doc = parseXml(xml, deps.limits ?? DEFAULT_XML_LIMITS);
+  } catch (err) {
+    const code = codeOf(err);
+    log(code);
+    return { kind: 'reply', status: 500, xml: sign(fault(code)), code };
+  }
+
+  let operation: Element;
+  try {
+    const verified = verifyEnvelope(xml, doc, clientCertPem, { clock, ...(deps.maxAgeMs !== undefined && { maxAgeMs: deps.maxAgeMs }), ...(deps.skewMs !== undefined && { skewMs: deps.skewMs }) });
+    if (deps.replayStore) {
+      const ttlMs = (deps.maxAgeMs ?? 300_000) + 2 * (deps.skewMs ?? 60_000);
+      if (!(await deps.replayStore.setIfAbsent(`wss:seen:${verified.signatureDigest}`, '1', { ttlMs }))) {
+        throw new IdpError('WSS_SIGNATURE_INVALID', 'request signature seen before (replay)');
+      }
+    }
+    operation = verified.operation;
+  } catch (err) {
+    const code = codeOf(err);
+    log(code);
+    if (code === 'WSS_SIGNATURE_MISSING' || code === 'WSS_CERTIFICATE_UNKNOWN') return { kind: 'drop', code };
+    // TR-03130-1 §3.5.2: an invalid signature gets common#internalError and nothing else.
+    const name = operationName(unverifiedOperation(doc), profile);
+    const inner = errorResult('WSS_SIGNATURE_INVALID');
+    return { kind: 'reply', status: name ? 200 : 500, xml: sign(name ? response(name, profile, inner) : fault('WSS_SIGNATURE_INVALID')), code: 'WSS_SIGNATURE_INVALID' };
+  }
+
+  const name = operationName(operation, profile);
+  if (!name) {
+    log('SOAP_OPERATION_UNKNOWN');
+    return { kind: 'reply', status: 500, xml: sign(fault('SOAP_OPERATION_UNKNOWN')), code: 'SOAP_OPERATION_UNKNOWN' };
+  }
+  try {
+    const terminalChat = name === 'getResultRequest' ? null : await deps.terminalChat(service);
+    let body: string;
+    if (name === 'useIDRequest') {
+      body = await useId(operation, { sessions: deps.sessions, service, profile, terminalChat, ...(deps.eCardServerAddress !== undefined && { eCardServerAddress: deps.eCardServerAddress }) });
+    } else if (name === 'getResultRequest') {
+      body = await getResult(operation, { sessions: deps.sessions, service, profile });
+    } else {
+      body = getServerInfo(operation, profile, terminalChat);
+    }
+    return { kind: 'reply', status: 200, xml: sign(body) };
+  } catch (err) {
+    const code = codeOf(err);
+    if (!isIdpError(err)) deps.logger?.error({ err, service: service.id }, 'eID-Interface operation failed');
+    else log(code, { operation: name });
+    if (name === 'getServerInfoRequest') return { kind: 'reply', status: 500, xml: sign(fault(code)), code };
+    return { kind: 'reply', status: 200, xml: sign(response(name, profile, errorResult(code, isIdpError(err) ? err.message : undefined))), code };
+  }
+}
+
+function codeOf(err: unknown): ErrorCode {
+  return isIdpError(err) ? err.code : 'INTERNAL';
+}
+
+function operationName(el: Element | undefined, profile: SoapProfile): OperationName | undefined {
+  if (!el) return undefined;
+  const local = el.localName ?? '';
+  if (!Object.hasOwn(OPERATIONS, local)) return undefined;
+  // Reference §1.6: Example 7 sends getServerInfoRequest unqualified; everything else must be in the profile namespace.
+  if (el.namespaceURI === profile.ns || (local === 'getServerInfoRequest' && (el.namespaceURI ?? null) === null)) return local as OperationName;
+  return undefined;
+}
+
+/** The Body's element from the unverified document, only to pick the response element name. */
+function unverifiedOperation(doc: Document): Element | undefined {
+  const bodies = doc.getElementsByTagNameNS(SOAP11_NS, 'Body');
+  const body = bodies.length === 1 ? bodies.item(0) : null;
+  for (let n = body?.firstChild ?? null; n !== null; n = n.nextSibling) if (n.nodeType === 1) return n as Element;
+  return undefined;
+}
+
+function response(name: OperationName, profile: SoapProfile, inner: string): string {
+  const local = OPERATIONS[name];
+  return `<eid:${local} xmlns:eid="${profile.ns}">${inner}</eid:${local}>`;
+}
+
+/** soap-1.1 §4.4: Client fault, the eID ResultMinor in the detail. */
+function fault(code: ErrorCode): string {
+  return `<soap:Fault xmlns:soap="${SOAP11_NS}"><faultcode>soap:Client</faultcode><faultstring>${esc(code)}</faultstring><detail>${errorResult(code)}</detail></soap:Fault>`;
+}
