@@ -23,6 +23,7 @@ import { getServerInfo } from './get-server-info.js';
 import { soapProfile, SOAP11_NS, type SoapProfile } from './profiles.js';
 import { errorResult } from './result.js';
 import { useId } from './use-id.js';
+import { envelopeParts } from './envelope.js';
 import { signEnvelope, verifyEnvelope, type WssCredentials } from './wss/ws-security.js';
 import { DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from './xml/parse.js';
 import { esc } from './xml/dom.js';
@@ -62,6 +63,8 @@ export async function handleEidInterfaceRequest(xml: string, service: ServiceRec
   let doc: Document;
   try {
     doc = parseXml(xml, deps.limits ?? DEFAULT_XML_LIMITS);
+    // Structure before signature: a non-envelope is a schema fault, not a signature problem.
+    envelopeParts(doc);
   } catch (err) {
     const code = codeOf(err);
     log(code);

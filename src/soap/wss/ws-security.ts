@@ -110,7 +110,7 @@ export function verifyEnvelope(xml: string, doc: Document, certPem: string, opti
   checkSignedInfo(signature, doc, parts.body, timestamp);
 
   const sig = new SignedXml({ publicCert: certPem, idMode: 'wssecurity', getCertFromKeyInfo: () => null });
-  let valid = false;
+  let valid: boolean;
   try {
     sig.loadSignature(signature);
     valid = sig.checkSignature(xml);
