@@ -68,7 +68,7 @@ export function eidSessionContract(name: string, makeFixture: () => Promise<Stor
       const { id, psk } = await sessions.open('svc', { ...REQUEST, transactionInfo: 'Kontoeröffnung 4711' }, { maxOpenSessions: 10 });
       const record = await fx.store.get(`eid:s:${id}`);
       const sealedPsk = await fx.store.get(`eid:psk:${id}`);
-      assert.ok(record?.startsWith('v1.') && sealedPsk?.startsWith('v1.'));
+      assert.ok(record !== null && sealedPsk !== null && record.startsWith('v1.') && sealedPsk.startsWith('v1.'));
       assert.ok(!record.includes('4711') && !record.includes('ChineseName'));
       assert.ok(!sealedPsk.includes(psk.toString('hex')) && !sealedPsk.includes(psk.toString('base64url')));
       // Another node with another data key cannot read it.
