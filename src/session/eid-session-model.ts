@@ -124,3 +124,10 @@ export function phaseIndex(phase: EidPhase): number {
 }
 
 export type { ProfileId };
+
+/**
+ * Error codes for results whose document check failed (TR-03130-1 §3.4): `invalid` when PA, CA,
+ * expiry or the block list failed (getResult#invalidDocument), `denied` when the eID type does not meet
+ * the requested level of assurance (getResult#deniedDocument).
+ */
+export const DOCUMENT_ERROR_CODES = { invalid: 'EID_DOCUMENT_INVALID', denied: 'EID_DOCUMENT_DENIED' } as const satisfies Record<string, ErrorCode>;
