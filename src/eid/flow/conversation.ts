@@ -98,12 +98,11 @@ function errorOutcome(err: IdpError): EidResult {
 export async function converse(deps: ConversationDeps, pskIdentity: string, input: Buffer | string): Promise<PaosReply> {
   const options: ConversationOptions = { initializeFramework: deps.options?.initializeFramework ?? true };
   let relatesTo: string | undefined;
-  let session: EidSession | null = null;
   try {
     const envelope = parseEnvelope(input, deps.xmlLimits);
     relatesTo = envelope.messageId;
     const kind = clientMessageKind(envelope.body);
-    session = await deps.sessions.get(pskIdentity);
+    const session: EidSession | null = await deps.sessions.get(pskIdentity);
     if (session === null) throw new PaosError('PAOS_SESSION_UNKNOWN', 'no open eID session for this TLS-PSK identity');
     const current = session;
     if (current.phase === 'result') throw new PaosError('PAOS_SESSION_FINISHED', 'the conversation of this session has ended');
