@@ -16,6 +16,8 @@ import { storeCodes } from './catalog/store.js';
 import { eidSessionCodes } from './catalog/eid-session.js';
 import { soapCodes } from './catalog/soap.js';
 import { paosCodes } from './catalog/paos.js';
+import { samlCodes } from './catalog/saml.js';
+import { authTransactionCodes } from './catalog/auth-transaction.js';
 
 export const CATALOG = {
   ...coreCodes,
@@ -30,6 +32,8 @@ export const CATALOG = {
   ...eidSessionCodes,
   ...soapCodes,
   ...paosCodes,
+  ...samlCodes,
+  ...authTransactionCodes,
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof CATALOG;

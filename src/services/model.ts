@@ -126,7 +126,13 @@ const samlSchema = z.strictObject({
   // saml-core §8.3.6: entity identifiers are URIs of at most 1024 characters.
   entityId: z.string().max(1024, 'at most 1024 characters (saml-core §8.3.6)').regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/, 'expected an absolute URI'),
   acs: z.array(httpsUrlSchema).min(1, 'at least one AssertionConsumerService URL'),
-  metadata: z.strictObject({ file: keyReferenceSchema.optional(), url: httpsUrlSchema.optional(), refreshSeconds: z.int().min(300).max(604800).optional() }).optional(),
+  metadata: z.strictObject({
+    file: keyReferenceSchema.optional(),
+    url: httpsUrlSchema.optional(),
+    refreshSeconds: z.int().min(300).max(604800).optional(),
+    /** Certificate that must have signed metadata fetched from `url` (saml-metadata §3.1; unsigned metadata over a URL is refused). */
+    signingCertificate: certificatePemSchema.optional(),
+  }).optional(),
   signingCertificates: z.array(certificatePemSchema).default([]),
   encryptionCertificates: z.array(certificatePemSchema).default([]),
   singleLogoutUrls: z.array(httpsUrlSchema).optional(),
@@ -261,6 +267,7 @@ function checkDefinition(s: DefinitionShape, ctx: z.RefinementCtx): void {
     const md = saml.metadata;
     if (md && (md.file === undefined) === (md.url === undefined)) issue(['protocols', 'saml', 'metadata'], 'exactly one of file, url');
     if (md?.refreshSeconds !== undefined && md.url === undefined) issue(['protocols', 'saml', 'metadata', 'refreshSeconds'], 'only with url');
+    if (md?.url !== undefined && md.signingCertificate === undefined) issue(['protocols', 'saml', 'metadata', 'signingCertificate'], 'required with url: fetched metadata must be signed');
     if (!md) {
       // SPEC §5.2: separate signing and encryption key pairs; without metadata both must be given here.
       if (saml.signingCertificates.length === 0) issue(['protocols', 'saml', 'signingCertificates'], 'required when no metadata is given');
