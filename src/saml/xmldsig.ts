@@ -91,7 +91,8 @@ export function verifyEnveloped(xml: string, certificatesPem: readonly string[])
   }
   const signatureNode = direct[0] as XmlElement;
   for (const cert of certificatesPem) {
-    const sig = new SignedXml({ publicCert: cert, idAttribute: 'ID', getCertFromKeyInfo: () => null });
+    // Default idAttributes (Id, ID, id) already include ID; naming it again makes xml-crypto see every ID twice.
+    const sig = new SignedXml({ publicCert: cert, getCertFromKeyInfo: () => null });
     sig.loadSignature(signatureNode);
     let ok: boolean;
     try {
