@@ -28,7 +28,6 @@ export const eacTerminalCodes = {
   CA_KEY_NOT_FOUND: entry('EF.CardSecurity has no ChipAuthenticationPublicKeyInfo for the CA key in use', invalidDocument),
   CA_TOKEN_INVALID: entry('CA v2 authentication token T_PICC does not verify: the chip does not hold the signed CA key', invalidDocument),
   CA_NONCE_INVALID: entry('CA v2 nonce r_PICC has the wrong length', invalidDocument),
-  CA_RESPONSE_INVALID: entry('CA v2 GENERAL AUTHENTICATE response lacks 81 (nonce) or 82 (token)', invalidDocument),
   // Restricted Identification (TR-03110-2 §3.5)
   RI_SECTOR_KEY_NOT_CERTIFIED: entry('Sector public key hash does not match the terminal certificate id-sector extension', failed),
   RI_NOT_SUPPORTED: entry('The card announces no RestrictedIdentificationInfo usable by this terminal', failed),
