@@ -23,7 +23,7 @@ function run(cmd: string, args: string[]): { rc: number; out: string } {
     return { rc: 0, out };
   } catch (err) {
     const e = err as { status?: number; code?: string; stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') throw new Error(`${cmd} is not installed (see .ci/run)`);
+    if (e.code === 'ENOENT') throw new Error(`${cmd} is not installed (see .ci/run)`, { cause: err });
     return { rc: e.status ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
   }
 }
