@@ -47,6 +47,19 @@ export const configSchema = z
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
     shutdown: z.strictObject({ graceMs: z.number().int().min(0).max(120_000) }),
     readiness: z.strictObject({ storeTimeoutMs: z.number().int().min(50).max(30_000) }),
+    keys: z.strictObject({ dir: z.string() }),
+    // SPEC §5.2 / tr03130-1 §4 (src/saml/router.ts SamlSettings).
+    saml: z.strictObject({
+      redirectMaxBytes: z.number().int().min(1024).max(65536),
+      requestMaxAgeMs: z.number().int().min(10_000).max(3_600_000),
+      clockSkewMs: z.number().int().min(0).max(600_000),
+      assertionLifetimeMs: z.number().int().min(10_000).max(300_000),
+      metadataValidityMs: z.number().int().min(3_600_000).max(365 * 86_400_000),
+      maxEncodedBytes: z.number().int().min(4096).max(1_048_576),
+      maxInflatedBytes: z.number().int().min(8192).max(4_194_304),
+      metadataDir: z.string().min(1),
+      eidClientUrl: z.url({ protocol: /^https?$/ }),
+    }),
   })
   .superRefine((config, ctx) => {
     if (config.store.redisUrl !== '') {
@@ -59,6 +72,10 @@ export const configSchema = z
     // SPEC §8: production state must survive a node; the in-memory store is for development only.
     if (!config.dev.enabled && config.store.redisUrl === '') {
       ctx.addIssue({ code: 'custom', path: ['store', 'redisUrl'], message: 'required when dev.enabled is false (production needs Redis)' });
+    }
+    // SPEC §7: production keys are provisioned, never generated on first use.
+    if (!config.dev.enabled && config.keys.dir === '') {
+      ctx.addIssue({ code: 'custom', path: ['keys', 'dir'], message: 'required when dev.enabled is false (provisioned SAML/OIDC keys)' });
     }
     // SPEC §7 SO1: nodes must share the key that seals personal data; a generated key is development only.
     if (!config.dev.enabled && config.store.dataKey === '') {
