@@ -38,7 +38,6 @@ export const samlCodes = {
   SAML_SP_ENCRYPTION_KEY_MISSING: entry('The eService has no usable encryption certificate for the EncryptedAssertion', { http: 500, saml: ['Responder'] }),
   SAML_LOGIN_FAILED: entry('The eID login ended without a usable result', { http: 400, saml: ['Responder', 'AuthnFailed'], expose: true }),
   // Continue endpoint and metadata.
-  SAML_RESULT_PENDING: entry('The eID part of this login has not produced a result yet', { http: 409, expose: true }),
   SAML_METADATA_INVALID: entry('SP metadata is malformed or lacks what the profile needs', { http: 400, expose: true }),
   SAML_METADATA_SIGNATURE_INVALID: entry('SP metadata signature missing or not made by the configured certificate', { http: 400, expose: true }),
   SAML_METADATA_FETCH_FAILED: entry('SP metadata URL could not be fetched', { http: 502, expose: true }),

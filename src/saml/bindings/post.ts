@@ -2,7 +2,7 @@
  * HTTP-POST binding: an auto-submitting HTML form carrying the base64 SAML message and RelayState.
  * The CSP stays strict: the one inline script is allowed by a per-response nonce.
  *
- * @spec saml-bindings §3.5.4 (form encoding), §3.5.5.2 (security); w3c csp3 §6.7.2.3 (nonce)
+ * @spec saml-bindings §3.5.4 (form encoding), §3.5.5.2 (security); csp3 §6.7.2.3 (nonce)
  */
 import { randomBytes } from 'node:crypto';
 import { esc } from '../xml.js';
