@@ -69,13 +69,13 @@ export interface SamlWorld {
   settings: SamlSettings;
 }
 
-export async function samlWorld(options: { definition?: Record<string, unknown>; settings?: Partial<SamlSettings>; clock?: Clock; keysDir?: string; fetch?: FetchLike; metadataDir?: string } = {}): Promise<SamlWorld> {
-  const store = createStore({});
+export async function samlWorld(options: { definition?: Record<string, unknown>; settings?: Partial<SamlSettings>; clock?: Clock; keysDir?: string; fetch?: FetchLike; metadataDir?: string; publicUrl?: string; store?: Store; box?: SealedBox; mount?: (app: Express, sessions: EidSessions) => void } = {}): Promise<SamlWorld> {
+  const store = options.store ?? createStore({});
   const registry = new ServiceRegistry(store);
   await registry.applyDeclared((options.definition ?? demoSamlDefinition()) as never, { by: 'test:saml' });
   const keys = new KeyStore({ dir: options.keysDir ?? testKeysDir(), generate: true });
   const resolver = new SpResolver({ registry, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.metadataDir ? { metadataDir: options.metadataDir } : {}), ...(options.clock ? { clock: options.clock } : {}) });
-  const box = new SealedBox(randomBytes(32));
+  const box = options.box ?? new SealedBox(randomBytes(32));
   const sessions = new EidSessions({
     store, box, ...(options.clock ? { clock: options.clock } : {}),
     timeouts: { lifetimeMs: 900_000, tcTokenTimeoutMs: 300_000, handshakeTimeoutMs: 120_000, paosStepTimeoutMs: 60_000, resultTimeoutMs: 300_000, tlsSessionTtlMs: 600_000 },
@@ -85,6 +85,7 @@ export async function samlWorld(options: { definition?: Record<string, unknown>;
   const app = express();
   app.set('query parser', 'simple');
   app.use(express.urlencoded({ extended: false, limit: 262144, parameterLimit: 100 }));
-  app.use(samlRouter({ publicUrl: PUBLIC_URL, keys, resolver, store, sessions, transactions, settings, logger: createLogger({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) }));
-  return { app, store, keys, registry, resolver, sessions, transactions, sp: demoSp(), endpoints: samlEndpoints(PUBLIC_URL), settings };
+  options.mount?.(app, sessions);
+  app.use(samlRouter({ publicUrl: options.publicUrl ?? PUBLIC_URL, keys, resolver, store, sessions, transactions, settings, logger: createLogger({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) }));
+  return { app, store, keys, registry, resolver, sessions, transactions, sp: demoSp(), endpoints: samlEndpoints(options.publicUrl ?? PUBLIC_URL), settings };
 }
