@@ -31,6 +31,17 @@ export function chainFromTrustPoint(terminal: CvCertificate, pool: readonly CvCe
   throw new EacTerminalError('TA_CAR_UNKNOWN', `no certificate chain from trust point ${car} to ${terminal.chr}`, { detail: { car } });
 }
 
+/** CAR of the top of the chain the pool builds above the terminal certificate (the CVCA the EAC1 certificates start at). */
+export function topCar(terminal: CvCertificate, pool: readonly CvCertificate[]): string {
+  let current = terminal;
+  for (let depth = 0; depth < 8; depth++) {
+    const issuer = pool.find((c) => c.chr === current.car && c !== current && c.car !== c.chr);
+    if (issuer === undefined) return current.car;
+    current = issuer;
+  }
+  throw new EacTerminalError('TA_CHAIN_INVALID', `certificate chain above ${terminal.chr} does not end`);
+}
+
 /** First of the card's trust points (CAR_curr, CAR_prev) the pool can reach. */
 export function chainForCars(terminal: CvCertificate, pool: readonly CvCertificate[], cars: readonly string[]): CvCertificate[] {
   let last: unknown;

@@ -16,7 +16,7 @@ import { caParametersFromCardAccess } from '../ca.js';
 import { compressEphemeralPublicKey, generateTaEphemeralKey } from '../ta.js';
 import { signTaVerified } from './ta-signature.js';
 import { EacTerminalError } from '../eac-terminal-error.js';
-import { chainForCars, parseCertificatePool } from './certificate-chain.js';
+import { chainForCars, chainFromTrustPoint, parseCertificatePool, topCar } from './certificate-chain.js';
 import type { EacTerminalConfig } from './config.js';
 import { requireStep } from './state.js';
 import type { EacTerminalState } from './state.js';
@@ -56,7 +56,12 @@ export async function handleEac1Output(config: EacTerminalConfig, state: EacTerm
     throw new EacTerminalError('TA_EFFECTIVE_CHAT_INVALID', 'effective CHAT from the client is outside [required, required ∪ optional]');
   }
   const terminal = parseCvCertificate(config.terminalCertificate);
-  const chain = chainForCars(terminal, parseCertificatePool(config.certificates), output.cars);
+  const pool = parseCertificatePool(config.certificates);
+  // TR-03112-7 §3.6.4.2: CertificationAuthorityReference is absent when the client could already build
+  // the chain from the EAC1 certificates (AusweisApp does so); the chip then trusts the top of that chain
+  // and the client needs no further certificates in EAC2InputType.
+  const clientHasChain = output.cars.length === 0;
+  const chain = clientHasChain ? chainFromTrustPoint(terminal, pool, topCar(terminal, pool)) : chainForCars(terminal, pool, output.cars);
   // TR-03110-3 §2.7: effective rights = user selection ∧ every CHAT of the chain.
   let effective = userChat;
   for (const c of chain) if (c.chat.terminalType === effective.terminalType) effective = chatIntersect(effective, c.chat);
@@ -78,7 +83,7 @@ export async function handleEac1Output(config: EacTerminalConfig, state: EacTerm
     ca,
     ephemeral: { curve: ephemeral.curve, privateScalar: ephemeral.privateScalar.toString('hex'), publicPoint: ephemeral.publicPoint.toString('hex') },
   };
-  const eac2: Eac2Input = { certificates: chain.map((c) => Buffer.from(c.raw)), ephemeralPublicKey: ephemeral.publicPoint };
+  const eac2: Eac2Input = { certificates: clientHasChain ? [] : chain.map((c) => Buffer.from(c.raw)), ephemeralPublicKey: ephemeral.publicPoint };
   if (signature !== undefined) eac2.signature = signature;
   return { state: next, eac2 };
 }
