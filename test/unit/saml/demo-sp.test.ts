@@ -9,18 +9,18 @@ describe('demo SAML SP page (/demo-saml)', function () {
   this.timeout(60_000);
   let w: SamlWorld;
   before(async () => {
-    let keys: SamlWorld['keys'] | undefined;
+    const holder: { keys?: SamlWorld['keys'] } = {};
     w = await samlWorld({
       mount: (app) => app.use('/demo-saml', demoSamlSpRouter({
         baseUrl: 'http://localhost:3100/demo-saml', idpSsoUrl: 'http://idp.test/saml/sso',
-        idpSigningCertificates: () => keys?.published('saml-signing').map((k) => k.certificatePem) ?? [],
-        idpEncryptionCertificate: () => keys?.current('saml-encryption').certificatePem ?? '',
+        idpSigningCertificates: () => holder.keys?.published('saml-signing').map((k) => k.certificatePem) ?? [],
+        idpEncryptionCertificate: () => holder.keys?.current('saml-encryption').certificatePem ?? '',
         signingKeyPem: readFileSync('test/fixtures/demo-eservices/demo-saml-signing.key.pem', 'utf8'),
         encryptionKeyPem: readFileSync('test/fixtures/demo-eservices/demo-saml-encryption.key.pem', 'utf8'),
         attributes: [{ name: 'ChineseName', required: true }, { name: 'AgeVerification', required: true, value: '18' }],
       })),
     });
-    keys = w.keys;
+    holder.keys = w.keys;
   });
 
   const path = (url: string) => url.slice(new URL(url).origin.length);
