@@ -161,6 +161,9 @@ describe('SPEC §6 eService record schema', () => {
       s.protocols.saml.encryptionCertificates = [];
       assertIssue(s, 'protocols.saml.encryptionCertificates: required when no metadata is given');
       s.protocols.saml.metadata = { url: 'https://sp.example.gov.tw/metadata', refreshSeconds: 3600 };
+      // Fetched metadata is trusted only with a signature by a certificate registered here.
+      assertIssue(s, 'protocols.saml.metadata.signingCertificate: required with url: fetched metadata must be signed');
+      s.protocols.saml.metadata = { url: 'https://sp.example.gov.tw/metadata', refreshSeconds: 3600, signingCertificate: signingPem };
       assert.deepEqual(issues(s), []);
     });
 
