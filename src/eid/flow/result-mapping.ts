@@ -29,7 +29,9 @@ export function eidResultFromEac(request: EidRequest, eac: EacResult): EidResult
         const dg = def.dg;
         const value = dg === null ? undefined : eac.dataGroups[String(dg)];
         if (value !== undefined) {
-          attributes[id] = value.text !== undefined ? { status: 'value', text: value.text } : { status: 'value', base64: value.base64 ?? '' };
+          const read: AttributeOutcome = value.text !== undefined ? { status: 'value', text: value.text } : { status: 'value', base64: value.base64 ?? '' };
+          // TR-03130-1 GeneralPlaceType: getResult renders StructuredPlace / FreetextPlace / NoPlaceInfo from it.
+          attributes[id] = value.place === undefined ? read : { ...read, place: value.place };
         } else if (dg !== null && eac.notOnChip.includes(dg)) {
           attributes[id] = { status: 'notOnChip' };
         } else {

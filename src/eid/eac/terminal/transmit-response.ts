@@ -61,9 +61,12 @@ export async function handleTransmitResponse(config: EacTerminalConfig, state: E
           break;
         }
         const decoded = config.profile.decodeDataGroup(step.dg, parseReadBinaryResponse(r));
-        dataGroups[String(step.dg)] = typeof decoded.value === 'string'
+        const value: DataGroupValue = typeof decoded.value === 'string'
           ? { attribute: decoded.attribute, text: decoded.value }
           : { attribute: decoded.attribute, base64: decoded.value.toString('base64') };
+        // TR-03130-1 §3.3 GeneralPlaceType: a structured place reaches the eService as StructuredPlace, not flattened.
+        if (decoded.place !== undefined) value.place = decoded.place;
+        dataGroups[String(step.dg)] = value;
         break;
       }
     }
