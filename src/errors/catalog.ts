@@ -18,6 +18,7 @@ import { soapCodes } from './catalog/soap.js';
 import { paosCodes } from './catalog/paos.js';
 import { samlCodes } from './catalog/saml.js';
 import { authTransactionCodes } from './catalog/auth-transaction.js';
+import { serviceTerminalCodes } from './catalog/service-terminal.js';
 
 export const CATALOG = {
   ...coreCodes,
@@ -34,6 +35,7 @@ export const CATALOG = {
   ...paosCodes,
   ...samlCodes,
   ...authTransactionCodes,
+  ...serviceTerminalCodes,
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof CATALOG;
