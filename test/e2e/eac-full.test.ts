@@ -24,7 +24,7 @@ import { SW } from '../../src/eid/card/status-words.js';
 import type { AtRight } from '../../src/eid/eac/cvc/chat.js';
 import { decodeChat, dgReadBit, chatAllows } from '../../src/eid/eac/cvc/chat.js';
 import { readableDataGroups } from '../../src/eid/eac/terminal/index.js';
-import type { EacResult } from '../../src/eid/eac/terminal/index.js';
+import type { DataGroupValue, EacResult } from '../../src/eid/eac/terminal/index.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
 import type { ProfileId } from '../../src/eid/profiles/index.js';
 import { fromHex } from '../../src/shared/bytes.js';
@@ -42,14 +42,16 @@ const REQUIRED: AtRight[] = ['AGE_VERIFICATION', 'COMMUNITY_ID_VERIFICATION', 'R
 const OPTIONAL: AtRight[] = ['READ_DG17', 'READ_DG20'];
 
 /** Expected decoded value of DG n: what the profile encodes from the person file, decoded again, plus a direct check below. */
-function expectedDataGroups(profile: ProfileId, card: SoftwareCard, dgs: readonly number[]): Record<string, { attribute: string; text?: string; base64?: string }> {
+function expectedDataGroups(profile: ProfileId, card: SoftwareCard, dgs: readonly number[]): Record<string, DataGroupValue> {
   const p = getProfile(profile);
-  const out: Record<string, { attribute: string; text?: string; base64?: string }> = {};
+  const out: Record<string, DataGroupValue> = {};
   for (const dg of dgs) {
     const raw = card.toJSON().files.dataGroups[String(dg)];
     if (raw === undefined) continue;
     const v = p.decodeDataGroup(dg, fromHex(raw));
-    out[String(dg)] = typeof v.value === 'string' ? { attribute: v.attribute, text: v.value } : { attribute: v.attribute, base64: v.value.toString('base64') };
+    const value: DataGroupValue = typeof v.value === 'string' ? { attribute: v.attribute, text: v.value } : { attribute: v.attribute, base64: v.value.toString('base64') };
+    // Places (de DG9 / DG17) also keep their GeneralPlace structure.
+    out[String(dg)] = v.place === undefined ? value : { ...value, place: v.place };
   }
   return out;
 }
