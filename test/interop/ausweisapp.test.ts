@@ -1,99 +1,256 @@
 /**
  * Interop with a real eID-Client: AusweisApp2 1.26.2 (Debian bookworm) with its built-in Simulator
- * card, driven headless through the SDK WebSocket. Fails (never skips) when AusweisApp2 is missing.
+ * card, driven headless through the SDK WebSocket, against the eID-Server itself. Fails (never
+ * skips) when AusweisApp2 is missing.
  *
- * Stages proven:
- * 1. the client runs headless on our port, SDK and /eID-Client endpoint;
- * 2. it fetches our TC Token, opens TLS-2 to listenTlsPsk (RSA_PSK, TLS 1.2) and POSTs StartPAOS;
- * 3. EAC end to end with the simulator card: PAOS codecs (src/eid/paos) + server EAC engine
- *    (src/eid/eac/terminal): TA, PA against the BSI TEST CSCA, CA v2, SM reads of the `de` data
- *    groups, RI, age verification; user deselection; user cancellation;
- * 4. the complete `de`-profile login through the eID-Server (useID → TC Token → TLS-PSK → PAOS/EAC →
- *    getResult) — see the last test.
+ * One `de`-profile online authentication, as an eService sees it:
+ *   useID over the SOAP eID-Interface (mutual TLS + WS-Security; the eService is registered in a
+ *   ServiceRegistry with profile de) → TC Token (https, the tcTokenURL given to RUN_AUTH, eidRouter)
+ *   → TLS-PSK + PAOS/EAC with the simulator card (createEidServer) → RefreshAddress (eidRouter)
+ *   → getResult over SOAP (PersonalData, RestrictedID, FulfilsAgeVerification, OperationsAllowedByUser).
+ *
+ * What AusweisApp needs from us (eid-protocol §5.1): the CVCA `DETESTeID00005`, an EXPLICIT-tag
+ * CertificateDescription whose subjectURL is the TC Token origin and whose commCertificates hold the
+ * SHA-256 of every TLS certificate it sees (TC Token / RefreshAddress front and TLS-2), passive
+ * authentication against the BSI TEST CSCA, pre-verification off (test/support/ausweisapp*.ts).
  *
  * @spec tr03124-1 §2 (eID-Client), tr03112-7 §3 (PAOS), tr03110-2 §3 (EAC), tr03130-1 §2.4, §3 (eID-Interface); eid-protocol §5.1
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest, createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { parse as parseYaml } from 'yaml';
 import { AUSWEISAPP_EXECUTABLE, RESULT_MAJOR_OK, runAuth, startAusweisApp, withClientRetries, type AusweisApp, type AuthRun } from '../support/ausweisapp.js';
-import { createAusweisAppPki, SIMULATOR_CVCA, verifySimulatorCardSecurity, type AusweisAppPki } from '../support/ausweisapp-pki.js';
-import { startProbeServer, type ProbeServer, type ProbeSession } from '../support/eid-probe-server.js';
+import { createAusweisAppPki, verifySimulatorCardSecurity, type AusweisAppPki } from '../support/ausweisapp-pki.js';
 import { testRsaCertificate } from '../support/rsa-cert.js';
 import { keyObjectSigner } from '../../src/eid/eac/ta.js';
-import { decodeChat, chatAllows } from '../../src/eid/eac/cvc/chat.js';
-import { chatForAttributes } from '../../src/services/attribute-policy.js';
-import type { EidRequest } from '../../src/session/eid-session.js';
 import { parseCertificateDescription } from '../../src/eid/eac/cvc/certificate-description.js';
-import { decodeSecurityInfos } from '../../src/eid/eac/security-infos.js';
-import type { EacTerminalConfig } from '../../src/eid/eac/terminal/index.js';
+import { eidRouter } from '../../src/eid/eid-router.js';
+import { createEidServer, type EidServer } from '../../src/eid/eid-server.js';
+import type { ServiceTerminal } from '../../src/eid/flow/terminal-config.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
+import { catalogEntry, toIdpError } from '../../src/errors/index.js';
+import { ServiceRegistry } from '../../src/services/registry.js';
+import { EidSessions } from '../../src/session/eid-session.js';
+import { SealedBox } from '../../src/session/sealed-box.js';
+import { createMemoryStore } from '../../src/session/store/memory.js';
+import { callEidInterface, getResultRequestXml, useIdRequestXml, type EidInterfaceClientOptions } from '../../src/soap/client.js';
+import { listenSoapInterface, type SoapListener } from '../../src/soap/listener.js';
+import { DE_NS, DSS_NS, soapProfile } from '../../src/soap/profiles.js';
+import { terminalChatFromFile } from '../../src/soap/terminal-chat.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
 
-/** The useID request of the demo eService (TR-03130 REQUIRED/ALLOWED → Required/Optional CHAT). */
-const DE_REQUEST: EidRequest = {
-  profile: 'de', front: 'soap',
-  required: ['DocumentType', 'IssuingState', 'DateOfExpiry', 'FamilyNames', 'RestrictedID'],
-  optional: ['GivenNames', 'ArtisticName', 'AcademicTitle', 'DateOfBirth', 'PlaceOfBirth', 'Nationality', 'BirthName', 'PlaceOfResidence', 'CommunityID', 'ResidencePermitI', 'ResidencePermitII', 'AgeVerification'],
-  ageVerification: { age: 18 },
+const SERVICE_ID = 'demo-de';
+const RESULT_MAJOR_ERROR = 'http://www.bsi.bund.de/ecard/api/1.1/resultmajor#error';
+const EID_MINOR = 'http://www.bsi.bund.de/eid/server/2.0/resultminor';
+
+/** useID UseOperations of the demo eService (TR-03130-1 §3.3.21: REQUIRED → RequiredCHAT, ALLOWED → OptionalCHAT). */
+const OPERATIONS = {
+  DocumentType: 'REQUIRED', IssuingState: 'REQUIRED', DateOfExpiry: 'REQUIRED', FamilyNames: 'REQUIRED', RestrictedID: 'REQUIRED',
+  GivenNames: 'ALLOWED', ArtisticName: 'ALLOWED', AcademicTitle: 'ALLOWED', DateOfBirth: 'ALLOWED', PlaceOfBirth: 'ALLOWED',
+  Nationality: 'ALLOWED', BirthName: 'ALLOWED', PlaceOfResidence: 'ALLOWED', CommunityID: 'ALLOWED',
+  ResidencePermitI: 'ALLOWED', ResidencePermitII: 'ALLOWED', AgeVerification: 'ALLOWED',
+} as const;
+
+/** ERIKA MUSTERMANN as AusweisApp 1.26.2's simulator stores her (SimulatorFileSystem.cpp), as getResult PersonalData text. */
+const ERIKA: Readonly<Record<string, string>> = {
+  DocumentType: 'ID', IssuingState: 'D', DateOfExpiry: '2029-10-31', GivenNames: 'ERIKA', FamilyNames: 'MUSTERMANN',
+  Nationality: 'D', BirthName: 'GABLER',
 };
 
-/** ERIKA MUSTERMANN as AusweisApp 1.26.2's simulator stores her (SimulatorFileSystem.cpp). */
-const SIMULATOR_PERSON: Readonly<Record<number, string>> = {
-  1: 'ID', 2: 'D', 3: '20291031', 4: 'ERIKA', 5: 'MUSTERMANN', 8: '19640812', 10: 'D', 13: 'GABLER',
-};
+/** A getResultResponse / useIDResponse read with namespace-exact lookups. */
+class Reply {
+  readonly el: Element;
+  constructor(el: Element) { this.el = el; }
+  child(name: string, parent: Element = this.el): Element | undefined {
+    for (let n = parent.firstChild; n !== null; n = n.nextSibling) {
+      if (n.nodeType === 1 && (n as Element).localName === name && (n as Element).namespaceURI === DE_NS) return n as Element;
+    }
+    return undefined;
+  }
+  path(...names: string[]): Element | undefined {
+    let at: Element | undefined = this.el;
+    for (const name of names) at = at === undefined ? undefined : this.child(name, at);
+    return at;
+  }
+  text(...names: string[]): string | undefined {
+    return this.path(...names)?.textContent ?? undefined;
+  }
+  get major(): string | undefined { return this.el.getElementsByTagNameNS(DSS_NS, 'ResultMajor')[0]?.textContent ?? undefined; }
+  get minor(): string | undefined { return this.el.getElementsByTagNameNS(DSS_NS, 'ResultMinor')[0]?.textContent ?? undefined; }
+  /** Local names of PersonalData's children, in document order. */
+  get personalData(): string[] {
+    const pd = this.child('PersonalData');
+    const out: string[] = [];
+    for (let n = pd?.firstChild ?? null; n !== null; n = n.nextSibling) if (n.nodeType === 1) out.push((n as Element).localName ?? '');
+    return out;
+  }
+}
 
-describe('AusweisApp2 1.26.2 interop (Simulator card)', function () {
-  this.timeout(180_000);
+describe('AusweisApp2 1.26.2 interop: de online authentication through the eID-Server (Simulator card)', function () {
+  // Budget per login ~10 s on a loaded 2-core machine; the whole file stays well under 2 minutes.
+  this.timeout(90_000);
   let app: AusweisApp;
-  let probe: ProbeServer;
   let pki: AusweisAppPki;
+  let front: HttpsServer;
+  let origin = '';
+  let eid: EidServer;
+  let soap: SoapListener;
+  let soapClient: EidInterfaceClientOptions;
+  let dir = '';
   const tls = testRsaCertificate();
+  const soapServer = testRsaCertificate('soap-server');
+  const eService = testRsaCertificate('soap-eservice');
+  const store = createMemoryStore();
+  const sessions = new EidSessions({
+    store, box: new SealedBox(randomBytes(32)),
+    timeouts: { lifetimeMs: 120_000, tcTokenTimeoutMs: 30_000, handshakeTimeoutMs: 30_000, paosStepTimeoutMs: 30_000, resultTimeoutMs: 60_000, tlsSessionTtlMs: 60_000 },
+  });
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', name: 'ausweisapp-interop', destination: new Writable({ write(chunk, _e, cb) { logLines.push(String(chunk)); cb(); } }) });
-  const timings: number[] = [];
-
-  const eacConfig = (request: EidRequest): EacTerminalConfig => ({
-    certificates: [pki.pki.dv.certificate],
-    terminalCertificate: pki.pki.terminal.certificate,
-    signer: keyObjectSigner(pki.pki.terminal.keyPair.privateKey),
-    requiredChat: chatForAttributes('de', request.required),
-    optionalChat: chatForAttributes('de', request.optional),
-    certificateDescription: pki.pki.terminal.description,
-    auxiliary: { minimumAge: request.ageVerification?.age, checkValidity: true },
-    sectorPublicKeys: [pki.sectorKey],
-    profile: getProfile('de'),
-    verifyCardSecurity: async (cs) => verifySimulatorCardSecurity(pki.trustStore, systemClock, cs).securityInfos,
-    clock: systemClock,
-    timeZone: 'Europe/Berlin',
-  });
+  const timings: Record<string, number> = {};
+  let firstRestrictedId: string | undefined;
 
   before(async function () {
+    const started = Date.now();
     // No skip: a missing AusweisApp2 is a failed interop test (CI installs it).
     app = await startAusweisApp();
-    probe = await startProbeServer({ key: tls.key, cert: tls.cert, eacConfig, logger, chainTrustPoint: SIMULATOR_CVCA });
-    pki = createAusweisAppPki({ subjectUrl: probe.origin, tlsCertificates: [tls.cert] });
+    timings.startAusweisApp = Date.now() - started;
+
+    // The browser-facing front (TC Token, RefreshAddress) on https: its origin is the subjectURL.
+    const web = express();
+    front = createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, web);
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    origin = `https://127.0.0.1:${(front.address() as AddressInfo).port}`;
+    // One certificate for the front and TLS-2: commCertificates must list each the client sees.
+    pki = createAusweisAppPki({ subjectUrl: origin, tlsCertificates: [tls.cert] });
+
+    // The eService's terminal in the registry, by file reference (as config/services/*.yaml).
+    dir = mkdtempSync(join(tmpdir(), 'neid-ausweisapp-terminal-'));
+    writeFileSync(join(dir, 'terminal.cvcert'), pki.pki.terminal.certificate);
+    writeFileSync(join(dir, 'terminal.key.pem'), pki.pki.terminal.keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(join(dir, 'dv.cvcert'), pki.pki.dv.certificate);
+    writeFileSync(join(dir, 'sector.pub.pem'), pki.sectorKey.point.toString('hex'));
+    const registry = new ServiceRegistry(store);
+    const definition = parseYaml(readFileSync('config/services/demo-soap.yaml', 'utf8')) as Record<string, unknown>;
+    delete definition.plannedTestDate;
+    delete definition.plannedActivation;
+    await registry.create({
+      ...definition,
+      id: SERVICE_ID,
+      profile: 'de',
+      approvedAttributes: Object.keys(OPERATIONS),
+      optionalAttributes: Object.entries(OPERATIONS).filter(([, v]) => v === 'ALLOWED').map(([k]) => k),
+      riSector: { id: 'demo-de', publicKey: join(dir, 'sector.pub.pem') },
+      ipAllowList: ['127.0.0.1/32'],
+      protocols: { soap: { clientCertificate: eService.cert } },
+      terminal: { certificate: join(dir, 'terminal.cvcert'), key: join(dir, 'terminal.key.pem'), chain: [join(dir, 'dv.cvcert')] },
+      state: 'active',
+    } as never, { by: 'test', declarative: true });
+
+    // The terminal provider of the test (the registry-backed one is not built yet): the eService's
+    // keys from the AusweisApp PKI, PA against the BSI TEST CSCA.
+    const serviceTerminal: ServiceTerminal = {
+      certificates: [pki.pki.dv.certificate],
+      terminalCertificate: pki.pki.terminal.certificate,
+      signer: keyObjectSigner(pki.pki.terminal.keyPair.privateKey),
+      certificateDescription: pki.pki.terminal.description,
+      sectorPublicKeys: [pki.sectorKey],
+      profile: getProfile('de'),
+      verifyCardSecurity: async (cs) => verifySimulatorCardSecurity(pki.trustStore, systemClock, cs).securityInfos,
+      clock: systemClock,
+      timeZone: 'Europe/Berlin',
+    };
+    eid = await createEidServer({
+      host: '127.0.0.1', port: 0, key: tls.key, cert: tls.cert, sessions, logger,
+      terminals: async (serviceId) => {
+        assert.equal(serviceId, SERVICE_ID);
+        return serviceTerminal;
+      },
+    });
+    web.use(eidRouter({ sessions, paosUrl: `https://127.0.0.1:${eid.port}/paos`, publicUrl: origin, returnTo: async (s) => `https://eservice.example.test/done?session=${s.id}` }));
+    web.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      const e = toIdpError(err);
+      res.status(catalogEntry(e.code).http).json({ error: e.code });
+    });
+
+    soap = await listenSoapInterface({
+      host: '127.0.0.1', port: 0, key: soapServer.key, cert: soapServer.cert, clientCa: [eService.cert], registry, logger,
+      sessions, signer: soapServer, replayStore: store, eCardServerAddress: `https://127.0.0.1:${eid.port}/paos`,
+      terminalChat: terminalChatFromFile,
+    });
+    soapClient = {
+      url: `https://127.0.0.1:${soap.port}/eID`,
+      tls: { key: eService.key, cert: eService.cert, ca: soapServer.cert, servername: 'localhost' },
+      wss: eService, serverWssCert: soapServer.cert,
+    };
+    timings.setup = Date.now() - started;
   });
 
   after(async () => {
     await app?.stop();
-    await probe?.close();
-    if (timings.length > 0) console.log(`      AusweisApp logins: ${timings.map((t) => `${t} ms`).join(', ')}`);
+    await soap?.close();
+    await eid?.close();
+    front?.closeAllConnections();
+    await new Promise<void>((resolve) => (front ? front.close(() => resolve()) : resolve()));
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    console.log(`      timings (ms): ${JSON.stringify(timings)}`);
   });
 
-  /** One login with a fresh eID session; a known client fault (card-connect race) is retried. */
-  async function login(options: { deselect?: string[]; cancelAt?: 'ACCESS_RIGHTS' | 'ENTER_PIN' } = {}): Promise<{ run: AuthRun; session: ProbeSession }> {
-    const { value } = await withClientRetries(5, async () => {
-      const { session, tcTokenUrl } = await probe.openSession(DE_REQUEST);
-      const run = await runAuth(app, { tcTokenURL: tcTokenUrl, ...options });
-      return { run, session };
+  /** useID over SOAP: the eService opens an eID session. */
+  async function useId(): Promise<string> {
+    const reply = await callEidInterface(soapClient, useIdRequestXml('de', { operations: OPERATIONS, age: 18 }));
+    const r = new Reply(reply.operation);
+    assert.equal(r.major, RESULT_MAJOR_OK, reply.xml);
+    const id = r.text('Session', 'ID') ?? '';
+    assert.match(id, /^[0-9a-f]{64}$/i);
+    assert.equal(r.text('PSK', 'ID'), id);
+    return id;
+  }
+
+  async function getResult(id: string, counter: number): Promise<Reply> {
+    const reply = await callEidInterface(soapClient, getResultRequestXml('de', id, counter));
+    assert.equal(reply.status, 200, reply.xml);
+    assert.equal(reply.operation.localName, 'getResultResponse');
+    return new Reply(reply.operation);
+  }
+
+  /** The browser's hop to the RefreshAddress the client handed back: the front answers with a redirect to the eService. */
+  function followRefresh(url: string): Promise<{ status: number; location: string | undefined }> {
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { ca: tls.cert, servername: 'localhost', agent: false }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+      });
+      req.on('error', reject);
+      req.end();
     });
-    if (value.run.result.major === RESULT_MAJOR_OK) timings.push(value.run.durationMs);
+  }
+
+  /** One login with a fresh eID session (useID each attempt); only classified client faults are retried. */
+  async function login(label: string, options: { deselect?: string[]; cancelAt?: 'ACCESS_RIGHTS' | 'ENTER_PIN' } = {}): Promise<{ run: AuthRun; id: string; clientLog: string[] }> {
+    // 3 attempts × 20 s at most; a login takes well under a second when nothing goes wrong.
+    const { value, clientFaults } = await withClientRetries(3, async () => {
+      const id = await useId();
+      const from = app.log.length;
+      const run = await runAuth(app, { tcTokenURL: `${origin}/eid/tctoken?sessionId=${id}`, timeoutMs: 20_000, ...options });
+      return { run, id, clientLog: app.log.slice(from) };
+    });
+    timings[label] = value.run.durationMs;
+    if (clientFaults.length > 0) timings[`${label}:clientRetries`] = clientFaults.length;
     return value;
   }
 
-  function explain(session: ProbeSession, run: AuthRun): string {
-    return JSON.stringify({ result: run.result, url: run.url, serverError: session.error, clientResult: session.clientResult, log: app.log.filter((l) => /warning|critical|error/i.test(l)).slice(-15) }, null, 1);
+  function explain(run: AuthRun): string {
+    return JSON.stringify({ result: run.result, url: run.url, server: logLines.slice(-8), client: app.log.filter((l) => /warning|critical|error/i.test(l)).slice(-12) }, null, 1);
   }
 
   it(`runs headless: SDK WebSocket and the eID-Client endpoint on the chosen port (${AUSWEISAPP_EXECUTABLE})`, async () => {
@@ -113,115 +270,98 @@ describe('AusweisApp2 1.26.2 interop (Simulator card)', function () {
     assert.match(await status.text(), /Implementation-Version.*1\.26\.2/s);
   });
 
-  it('fetches our TC Token, opens TLS-2 (RSA_PSK, TLS 1.2) on listenTlsPsk and POSTs StartPAOS', async () => {
-    const { run, session } = await login();
-    assert.equal(probe.tcTokenRequests.at(-1)?.url.includes(session.id), true, 'TC Token fetched');
-    const first = probe.exchanges.find((e) => e.pskIdentity === session.id && e.clientMessage === 'StartPAOS');
-    assert.ok(first, `no StartPAOS on TLS-2: ${explain(session, run)}`);
-    assert.equal(first.protocol, 'TLSv1.2');
-    assert.match(first.cipher ?? '', /^(ECDHE-)?RSA-PSK-|^RSA-PSK-/);
-    assert.equal(first.method, 'POST');
-    assert.equal(first.url, '/paos');
-    // Headers AusweisApp sends on the PAOS POST (eid-protocol §2.4).
-    assert.match(String(first.headers['content-type']), /^application\/vnd\.paos\+xml/i);
-    assert.equal(first.headers.paos, 'ver="urn:liberty:paos:2006-08"');
-    assert.match(String(first.headers['user-agent']), /^AusweisApp2\/1\.26\.2 \(TR-03124\/1\.3\)$/);
-    assert.equal(first.headers.requestid, session.id);
-    const start = session.startPaos!;
-    assert.equal(start.sessionIdentifier, session.id);
-    assert.equal(start.connectionHandles[0]?.cardApplication?.toString('hex'), 'e80704007f00070302');
-    assert.ok(start.connectionHandles[0]?.slotHandle !== undefined, 'SlotHandle present');
-    assert.equal(start.userAgent?.name, 'AusweisApp2');
-    assert.deepEqual([start.userAgent?.versionMajor, start.userAgent?.versionMinor, start.userAgent?.versionSubminor], [1, 26, 2]);
-    assert.deepEqual(start.supportedApiVersions[0], { major: 1, minor: 1, subminor: 5 });
-  });
+  it('useID → TC Token → TLS-PSK → PAOS/EAC → RefreshAddress → getResult: ERIKA MUSTERMANN, RestrictedID, age verification', async () => {
+    const { run, id, clientLog } = await login('fullLogin');
+    assert.equal(run.result.major, RESULT_MAJOR_OK, explain(run));
 
-  it('completes EAC with the simulator card: personal data, RestrictedID, age verification, document validity', async () => {
-    const { run, session } = await login();
-    assert.equal(run.result.major, RESULT_MAJOR_OK, explain(session, run));
-    // SDK: AUTH.url is the RefreshAddress as sent (1.26.2 adds ResultMajor only on the browser redirect).
-    // Same origin as subjectURL, so the client makes no redirect hop to it.
-    assert.equal(run.url, `${probe.origin}/refresh?session=${session.id}`);
+    // TLS-2 as the client reports it (StateGenericSendReceive: the PAOS channel): RSA_PSK over TLS 1.2.
+    const tls2 = clientLog.find((l) => /StateGenericSendReceive.*Used session cipher/.test(l)) ?? '';
+    assert.match(tls2, /name=RSA-PSK-AES(256|128)-(GCM-SHA(384|256)|CBC-SHA)\b.*proto=TLSv1\.2/, 'TLS-2 cipher');
+    assert.ok(clientLog.some((l) => /DidAuthenticateEac1Parser.*Certificate Name \(Holder\): "DETERM00001"/.test(l)), 'EAC1InputType parsed by the client');
 
-    // What the client understood of our EAC1InputType.
-    const chat = run.accessRights?.chat as { required: string[]; optional: string[]; effective: string[] };
+    // What the client understood of our EAC1InputType (SDK names).
+    const chat = run.accessRights?.chat as { required: string[]; optional: string[] };
     assert.ok(chat.required.includes('FamilyName') && chat.required.includes('Pseudonym'), JSON.stringify(chat));
     assert.ok(chat.optional.includes('GivenNames') && chat.optional.includes('AgeVerification'), JSON.stringify(chat));
-    const aux = run.accessRights?.aux as { ageVerificationDate?: string; requiredAge?: string } | undefined;
-    assert.equal(aux?.requiredAge, '18');
+    assert.equal((run.accessRights?.aux as { requiredAge?: string } | undefined)?.requiredAge, '18');
     const description = run.certificate?.description as Record<string, string> | undefined;
-    assert.equal(description?.subjectUrl, probe.origin);
+    assert.equal(description?.subjectUrl, origin);
     assert.equal(description?.subjectName, pki.description.subjectName);
 
-    // EAC1OutputType: effective CHAT = everything requested (no deselection).
-    const eac1 = session.eac1Output!;
-    assert.ok(eac1.chat !== undefined && chatAllows(decodeChat(eac1.chat), 'READ_DG4'));
-    assert.equal(eac1.idPicc.length > 0, true);
-    assert.equal(eac1.challenge?.length, 8);
+    // TR-03124-1 §2.5.4: the RefreshAddress of our TC Token (same origin as subjectURL, so the client
+    // makes no hop itself); the browser's visit ends the eID part with a redirect to the eService.
+    assert.equal(run.url?.split(/[?&]ResultMajor=/)[0], `${origin}/eid/refresh?sessionId=${id}`);
+    const refresh = await followRefresh(run.url!);
+    assert.equal(refresh.status, 303);
+    assert.equal(refresh.location, `https://eservice.example.test/done?session=${id}`);
 
-    // EAC2OutputType: EF.CardSecurity passes PA against the BSI TEST CSCA (the real DS certificate from the card).
-    const pa = verifySimulatorCardSecurity(pki.trustStore, systemClock, session.eac2Output!.efCardSecurity!);
-    assert.equal(pa.csca.subjectText, 'C=DE, O=bund, OU=bsi, CN=TEST csca-germany');
-    assert.match(pa.documentSigner.subjectText, /TEST Document Signer Identity Documents/);
-    assert.ok(decodeSecurityInfos(pa.securityInfosDer).length >= 9);
-
-    const result = session.result!;
-    assert.ok(result, explain(session, run));
-    assert.equal(result.documentValidity, 'valid');
-    for (const [dg, text] of Object.entries(SIMULATOR_PERSON)) assert.equal(result.dataGroups[dg]?.text, text, `DG${dg}`);
-    assert.match(result.dataGroups['9']?.text ?? '', /BERLIN/);
-    assert.match(result.dataGroups['17']?.text ?? '', /HEIDESTRA(SS|ẞ)E 17/);
-    assert.match(result.dataGroups['17']?.text ?? '', /KÖLN/);
-    assert.ok(result.dataGroups['18'] !== undefined, 'CommunityID read');
-    assert.equal(result.ageVerified, true);
-    assert.equal(result.restrictedIds?.length, 1);
-    assert.match(result.restrictedIds![0]!, /^[0-9a-f]{64}$/);
-
-    // getResult side: the sealed result from EidSessions, delivered once.
-    const delivered = await probe.takeResult(session.id);
-    assert.ok(delivered, 'result stored');
-    assert.equal(delivered.error, undefined);
-    assert.equal(delivered.documentValidity, 'valid');
-    assert.deepEqual(delivered.attributes.FamilyNames, { status: 'value', text: 'MUSTERMANN' });
-    assert.deepEqual(delivered.attributes.GivenNames, { status: 'value', text: 'ERIKA' });
-    assert.deepEqual(delivered.attributes.DateOfBirth, { status: 'value', text: '19640812' });
-    assert.equal(delivered.restrictedId?.id, result.restrictedIds![0]);
-    assert.equal(delivered.ageVerification, true);
-    assert.equal(await probe.takeResult(session.id), null, 'delivered once');
+    const r = await getResult(id, 1);
+    assert.equal(r.major, RESULT_MAJOR_OK, r.el.toString());
+    for (const [element, text] of Object.entries(ERIKA)) assert.equal(r.text('PersonalData', element), text, element);
+    assert.equal(r.text('PersonalData', 'DateOfBirth', 'DateString'), '19640812');
+    assert.equal(r.text('PersonalData', 'DateOfBirth', 'DateValue'), '1964-08-12');
+    assert.match(r.text('PersonalData', 'PlaceOfBirth', 'FreetextPlace') ?? '', /BERLIN/);
+    const residence = r.path('PersonalData', 'PlaceOfResidence', 'StructuredPlace');
+    assert.ok(residence, `PlaceOfResidence as StructuredPlace: ${r.path('PersonalData', 'PlaceOfResidence')?.toString()}`);
+    assert.match(r.text('PersonalData', 'PlaceOfResidence', 'StructuredPlace', 'Street') ?? '', /HEIDESTRA(SS|ẞ)E 17/);
+    assert.equal(r.text('PersonalData', 'PlaceOfResidence', 'StructuredPlace', 'City'), 'KÖLN');
+    assert.equal(r.text('PersonalData', 'PlaceOfResidence', 'StructuredPlace', 'Country'), 'D');
+    assert.equal(r.text('PersonalData', 'PlaceOfResidence', 'StructuredPlace', 'ZipCode'), '51147');
+    assert.match(r.text('PersonalData', 'CommunityID') ?? '', /^[0-9A-F]+$/);
+    const restricted = r.text('PersonalData', 'RestrictedID', 'ID') ?? '';
+    assert.match(restricted, /^[0-9A-F]{64}$/);
+    firstRestrictedId = restricted;
+    assert.equal(r.text('FulfilsAgeVerification', 'FulfilsRequest'), 'true');
+    // Schema order of PersonalData (TR-03130 XSD PersonalDataType).
+    const schemaOrder = soapProfile('de').operations.map((o) => o.element);
+    const positions = r.personalData.map((name) => schemaOrder.indexOf(name));
+    assert.ok(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1]!)), `PersonalData order: ${r.personalData.join(', ')}`);
+    for (const op of ['DocumentType', 'FamilyNames', 'GivenNames', 'DateOfBirth', 'PlaceOfResidence', 'RestrictedID', 'AgeVerification']) {
+      assert.equal(r.text('OperationsAllowedByUser', op), 'ALLOWED', op);
+    }
+    // TR-03130-1 §3.2.2: delivered once, then the session and its personal data are gone.
+    const again = await getResult(id, 2);
+    assert.equal(again.major, RESULT_MAJOR_ERROR);
+    assert.equal(again.minor, `${EID_MINOR}/getResult#invalidSession`);
   });
 
-  it('returns the same RestrictedID for the same sector and honours deselected optional rights', async () => {
-    const first = probe.sessions.size > 0 ? [...probe.sessions.values()].find((s) => s.result !== undefined) : undefined;
-    const { run, session } = await login({ deselect: ['GivenNames', 'AgeVerification'] });
-    assert.equal(run.result.major, RESULT_MAJOR_OK, explain(session, run));
+  it('deselected optional rights: the same RestrictedID, GivenNames and AgeVerification PROHIBITED in getResult', async () => {
+    const { run, id } = await login('deselect', { deselect: ['GivenNames', 'AgeVerification'] });
+    assert.equal(run.result.major, RESULT_MAJOR_OK, explain(run));
     const after = run.accessRightsAfterDeselect?.chat as { effective: string[] } | undefined;
     assert.ok(after !== undefined && !after.effective.includes('GivenNames') && !after.effective.includes('AgeVerification'), JSON.stringify(after));
-    const effective = decodeChat(session.eac1Output!.chat!);
-    assert.equal(chatAllows(effective, 'READ_DG4'), false);
-    assert.equal(chatAllows(effective, 'AGE_VERIFICATION'), false);
-    const result = session.result!;
-    assert.equal(result.dataGroups['4'], undefined, 'GivenNames not read');
-    assert.equal(result.ageVerified, undefined);
-    assert.equal(result.dataGroups['5']?.text, 'MUSTERMANN');
-    if (first?.result?.restrictedIds !== undefined) assert.deepEqual(result.restrictedIds, first.result.restrictedIds);
-    const delivered = await probe.takeResult(session.id);
-    assert.deepEqual(delivered?.attributes.GivenNames, { status: 'prohibited' });
-    assert.equal(delivered?.ageVerification, undefined);
+    assert.equal((await followRefresh(run.url!)).status, 303);
+
+    const r = await getResult(id, 1);
+    assert.equal(r.major, RESULT_MAJOR_OK, r.el.toString());
+    assert.equal(r.text('PersonalData', 'FamilyNames'), 'MUSTERMANN');
+    assert.equal(r.path('PersonalData', 'GivenNames'), undefined, 'GivenNames not delivered');
+    assert.equal(r.path('FulfilsAgeVerification'), undefined, 'no age verification result');
+    assert.equal(r.text('OperationsAllowedByUser', 'GivenNames'), 'PROHIBITED');
+    assert.equal(r.text('OperationsAllowedByUser', 'AgeVerification'), 'PROHIBITED');
+    assert.equal(r.text('OperationsAllowedByUser', 'FamilyNames'), 'ALLOWED');
+    // TR-03110-2 §3.6: RI with the same sector key gives the same pseudonym.
+    if (firstRestrictedId !== undefined) assert.equal(r.text('PersonalData', 'RestrictedID', 'ID'), firstRestrictedId);
   });
 
-  it('reports a user cancellation to the server', async () => {
-    const { run, session } = await login({ cancelAt: 'ENTER_PIN' });
+  it('a user cancellation at the PIN ends the session: getResult answers with an error result', async () => {
+    const { run, id } = await login('cancel', { cancelAt: 'ENTER_PIN' });
     assert.notEqual(run.result.major, RESULT_MAJOR_OK);
-    assert.equal(session.result, undefined);
     assert.match(run.result.minor ?? '', /cancellationByUser/);
-    assert.match(session.clientResult?.minor ?? session.error?.code ?? '', /cancellationByUser|PAOS_CLIENT_CANCELLED/, explain(session, run));
-    assert.equal((await probe.takeResult(session.id))?.error?.code, 'PAOS_CLIENT_CANCELLED');
+    // The client still sends the browser to the RefreshAddress; the eID part has ended with the error.
+    assert.equal(run.url, `${origin}/eid/refresh?sessionId=${id}`);
+    assert.equal((await followRefresh(run.url)).status, 303);
+    const r = await getResult(id, 1);
+    assert.equal(r.major, RESULT_MAJOR_ERROR, r.el.toString());
+    assert.equal(r.minor, `${EID_MINOR}/common#internalError`);
+    assert.equal(r.path('PersonalData'), undefined);
+    assert.ok(logLines.some((l) => l.includes('PAOS_CLIENT_CANCELLED')), 'the server saw the cancellation in the PAOS conversation');
   });
 
   it('the commCertificates and description we send decode as the client needs them', () => {
     const d = parseCertificateDescription(pki.pki.terminal.description!);
     assert.equal(d.tagging, 'explicit');
-    assert.equal(d.subjectUrl, probe.origin);
+    assert.equal(d.subjectUrl, origin);
     assert.equal(d.commCertificates?.length, 1);
   });
 });
