@@ -1,0 +1,145 @@
+/**
+ * The server side of the login benchmark, run as its own child process (tools/bench/login.ts forks
+ * it) so that its CPU time can be read apart from the eID client, the software card and the
+ * eService: the TLS-PSK eID-Server with the PAOS conversation, the front with the TC Token route
+ * and the SOAP eID-Interface over mutual TLS, all over one eID session store (in-memory or Redis).
+ * Assembled in-process from the modules, as test/e2e/eid-paos.test.ts does.
+ *
+ * IPC (parent → child): { type: 'cpu' } → { type: 'cpu', userUs, systemUs }; { type: 'close' }.
+ * On start the child answers { type: 'ready', paosPort, frontUrl, soapUrl }.
+ *
+ * @spec tr03130-1 §2.3.2 (TLS-2 RSA_PSK), §3.2 (useID, getResult), §3.5 (mutual TLS, WS-Security); tr03124-1 §2.4 (TC Token)
+ */
+import { randomBytes, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { pointOfPublicKey } from '../../src/eid/eac/domain-parameters.js';
+import { verifyCardSecurity } from '../../src/eid/eac/passive-authentication.js';
+import { keyObjectSigner } from '../../src/eid/eac/ta.js';
+import { eidRouter } from '../../src/eid/eid-router.js';
+import { createEidServer } from '../../src/eid/eid-server.js';
+import type { ServiceTerminal } from '../../src/eid/flow/terminal-config.js';
+import { getProfile } from '../../src/eid/profiles/index.js';
+import { catalogEntry, toIdpError } from '../../src/errors/index.js';
+import { TrustStore } from '../../src/pki/trust-store.js';
+import { ServiceRegistry } from '../../src/services/registry.js';
+import { EidSessions } from '../../src/session/eid-session.js';
+import { SealedBox } from '../../src/session/sealed-box.js';
+import { createStore } from '../../src/session/store/index.js';
+import { createMemoryStore } from '../../src/session/store/memory.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { listenSoapInterface } from '../../src/soap/listener.js';
+import { terminalChatFromFile } from '../../src/soap/terminal-chat.js';
+import { readManifest, readPrivateKey, readRole, readX509 } from '../software-card/test-pki-dir.js';
+
+/** What the parent writes next to the test PKI (login.ts). */
+export interface BenchServerSetup {
+  pkiDir: string;
+  terminalChr: string;
+  /** Service definition (YAML registry shape) for the SOAP eService. */
+  service: Record<string, unknown>;
+  /** PEM files: TLS-2 (RSA-3072), SOAP TLS server, SOAP WS-Security signer, the eService's client certificate. */
+  tls2: { key: string; cert: string };
+  soapTls: { key: string; cert: string };
+  soapSigner: { key: string; cert: string };
+  clientCert: string;
+  redisUrl?: string;
+}
+
+export interface BenchServerReady { type: 'ready'; paosPort: number; frontUrl: string; soapUrl: string }
+export interface BenchServerCpu { type: 'cpu'; userUs: number; systemUs: number }
+
+const TIMEOUTS = { lifetimeMs: 120_000, tcTokenTimeoutMs: 60_000, handshakeTimeoutMs: 60_000, paosStepTimeoutMs: 60_000, resultTimeoutMs: 60_000, tlsSessionTtlMs: 60_000 };
+
+/** The eService's terminal from the PKI directory: loaded once, as a key store would hold it. */
+function serviceTerminal(setup: BenchServerSetup): ServiceTerminal {
+  const dir = setup.pkiDir;
+  const manifest = readManifest(dir);
+  const chain = manifest.chains[setup.terminalChr];
+  if (chain === undefined) throw new Error(`no chain for terminal ${setup.terminalChr}`);
+  const trustStore = new TrustStore();
+  trustStore.addCsca(readX509(dir, manifest, 'csca'));
+  trustStore.addCrl(readRole(dir, manifest, 'crl'));
+  const sector = (n: number) => ({ curve: manifest.curve, point: pointOfPublicKey(createPublicKey(readRole(dir, manifest, `sector-${n}-public`).toString('utf8'))) });
+  const descriptionRole = `terminal-description:${setup.terminalChr}`;
+  return {
+    certificates: chain.filter((r) => r !== `terminal:${setup.terminalChr}`).map((r) => readRole(dir, manifest, r)),
+    terminalCertificate: readRole(dir, manifest, `terminal:${setup.terminalChr}`),
+    signer: keyObjectSigner(readPrivateKey(dir, manifest, `terminal-key:${setup.terminalChr}`)),
+    ...(manifest.files[descriptionRole] === undefined ? {} : { certificateDescription: readRole(dir, manifest, descriptionRole) }),
+    sectorPublicKeys: [sector(1), sector(2)],
+    profile: getProfile('tw'),
+    verifyCardSecurity: async (der) => verifyCardSecurity(der, { trustStore, clock: systemClock }).securityInfos,
+    clock: systemClock,
+  };
+}
+
+export async function startBenchServer(setup: BenchServerSetup): Promise<{ ready: BenchServerReady; close(): Promise<void> }> {
+  // NEID_BENCH_LOG=info shows the server's log (refused requests, failed steps) on stderr.
+  const logger = createLogger({ level: process.env.NEID_BENCH_LOG ?? 'silent' });
+  // The in-memory store directly: createStore would warn that it is not for production, which is the point here.
+  const store = setup.redisUrl === undefined ? createMemoryStore() : createStore({ redisUrl: setup.redisUrl, keyPrefix: `neid-bench-${randomBytes(4).toString('hex')}:` });
+  const sessions = new EidSessions({ store, box: new SealedBox(randomBytes(32)), timeouts: TIMEOUTS });
+  const terminal = serviceTerminal(setup);
+  const registry = new ServiceRegistry(store);
+  await registry.create(setup.service as never, { by: 'bench', declarative: true });
+
+  const eid = await createEidServer({ host: '127.0.0.1', port: 0, key: setup.tls2.key, cert: setup.tls2.cert, sessions, logger, terminals: async () => terminal });
+  const paosUrl = `https://127.0.0.1:${eid.port}/paos`;
+
+  const app = express();
+  const http: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const frontUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  app.use(eidRouter({ sessions, paosUrl, publicUrl: frontUrl, returnTo: async (s) => `https://service.example.test/return?session=${s.id}` }));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = toIdpError(err);
+    res.status(catalogEntry(e.code).http).json({ error: e.code });
+  });
+
+  const soap = await listenSoapInterface({
+    host: '127.0.0.1', port: 0, key: setup.soapTls.key, cert: setup.soapTls.cert, clientCa: [setup.clientCert], registry, logger,
+    sessions, signer: setup.soapSigner, terminalChat: terminalChatFromFile, replayStore: store, eCardServerAddress: paosUrl,
+  });
+  return {
+    ready: { type: 'ready', paosPort: eid.port, frontUrl, soapUrl: `https://127.0.0.1:${soap.port}/eID` },
+    async close() {
+      await soap.close();
+      await eid.close();
+      await new Promise<void>((r) => { http.close(() => r()); http.closeAllConnections(); });
+      await store.close();
+    },
+  };
+}
+
+/** Child process entry: argv[2] is the setup JSON file. */
+async function main(): Promise<void> {
+  const setupFile = process.argv[2];
+  if (setupFile === undefined || process.send === undefined) throw new Error('login-server: run by tools/bench/login.ts (fork with IPC and a setup file)');
+  const setup = JSON.parse(readFileSync(setupFile, 'utf8')) as BenchServerSetup;
+  const server = await startBenchServer(setup);
+  const send = process.send.bind(process);
+  process.on('message', (msg: { type?: string }) => {
+    if (msg.type === 'cpu') {
+      const cpu = process.cpuUsage();
+      send({ type: 'cpu', userUs: cpu.user, systemUs: cpu.system } satisfies BenchServerCpu);
+    } else if (msg.type === 'close') {
+      void server.close().finally(() => process.exit(0));
+    }
+  });
+  // The parent going away (crash, Ctrl-C) ends the server too: the benchmark never leaves listeners behind.
+  process.on('disconnect', () => process.exit(0));
+  send(server.ready);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`login-server: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
