@@ -17,7 +17,7 @@
  * @spec tr03124-1 §2 (eID-Client), tr03112-7 §3 (PAOS), tr03110-2 §3 (EAC), tr03130-1 §2.4, §3 (eID-Interface); eid-protocol §5.1
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest, createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,15 +28,13 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { parse as parseYaml } from 'yaml';
 import { AUSWEISAPP_EXECUTABLE, RESULT_MAJOR_OK, runAuth, startAusweisApp, withClientRetries, type AusweisApp, type AuthRun } from '../support/ausweisapp.js';
-import { createAusweisAppPki, verifySimulatorCardSecurity, type AusweisAppPki } from '../support/ausweisapp-pki.js';
+import { BSI_TEST_CSCA_PATH, createAusweisAppPki, verifySimulatorCardSecurity, type AusweisAppPki } from '../support/ausweisapp-pki.js';
 import { testRsaCertificate } from '../support/rsa-cert.js';
 import { xmllint } from '../unit/soap/fixtures.js';
-import { keyObjectSigner } from '../../src/eid/eac/ta.js';
 import { parseCertificateDescription } from '../../src/eid/eac/cvc/certificate-description.js';
 import { eidRouter } from '../../src/eid/eid-router.js';
 import { createEidServer, type EidServer } from '../../src/eid/eid-server.js';
-import type { ServiceTerminal } from '../../src/eid/flow/terminal-config.js';
-import { getProfile } from '../../src/eid/profiles/index.js';
+import { createServiceTerminals, descriptionPathOf } from '../../src/eid/terminals.js';
 import { catalogEntry, toIdpError } from '../../src/errors/index.js';
 import { ServiceRegistry } from '../../src/services/registry.js';
 import { EidSessions } from '../../src/session/eid-session.js';
@@ -45,7 +43,6 @@ import { createMemoryStore } from '../../src/session/store/memory.js';
 import { callEidInterface, getResultRequestXml, useIdRequestXml, type EidInterfaceClientOptions } from '../../src/soap/client.js';
 import { listenSoapInterface, type SoapListener } from '../../src/soap/listener.js';
 import { DE_NS, DSS_NS, soapProfile } from '../../src/soap/profiles.js';
-import { terminalChatFromFile } from '../../src/soap/terminal-chat.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
 
@@ -68,6 +65,12 @@ const ERIKA: Readonly<Record<string, string>> = {
   // Empty on the simulator card (DG6, DG7): delivered as present and empty.
   ArtisticName: '', AcademicTitle: '',
 };
+
+/** SubjectPublicKeyInfo PEM of a brainpoolP256r1 point (rfc5480 §2: id-ecPublicKey + namedCurve; rfc5639 OID). */
+function sectorKeyPem(point: Buffer): string {
+  const der = Buffer.concat([Buffer.from('305a301406072a8648ce3d020106092b2403030208010107034200', 'hex'), point]);
+  return `-----BEGIN PUBLIC KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PUBLIC KEY-----\n`;
+}
 
 /** A getResultResponse / useIDResponse read with namespace-exact lookups. */
 class Reply {
@@ -136,12 +139,17 @@ describe('AusweisApp2 1.26.2 interop: de online authentication through the eID-S
     // One certificate for the front and TLS-2: commCertificates must list each the client sees.
     pki = createAusweisAppPki({ subjectUrl: origin, tlsCertificates: [tls.cert] });
 
-    // The eService's terminal in the registry, by file reference (as config/services/*.yaml).
+    // The eService's terminal in the registry, by file reference (as config/services/*.yaml), and the
+    // eID-Server's PKI directory with the BSI TEST CSCA that signed the simulator's EF.CardSecurity.
     dir = mkdtempSync(join(tmpdir(), 'neid-ausweisapp-terminal-'));
-    writeFileSync(join(dir, 'terminal.cvcert'), pki.pki.terminal.certificate);
+    const terminalPath = join(dir, 'terminal.cvcert');
+    writeFileSync(terminalPath, pki.pki.terminal.certificate);
+    writeFileSync(descriptionPathOf(terminalPath), pki.pki.terminal.description!);
     writeFileSync(join(dir, 'terminal.key.pem'), pki.pki.terminal.keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     writeFileSync(join(dir, 'dv.cvcert'), pki.pki.dv.certificate);
-    writeFileSync(join(dir, 'sector.pub.pem'), pki.sectorKey.point.toString('hex'));
+    writeFileSync(join(dir, 'sector.pub.pem'), sectorKeyPem(pki.sectorKey.point));
+    mkdirSync(join(dir, 'pki', 'csca'), { recursive: true });
+    copyFileSync(BSI_TEST_CSCA_PATH, join(dir, 'pki', 'csca', 'bsi-test-csca.cer'));
     const registry = new ServiceRegistry(store);
     const definition = parseYaml(readFileSync('config/services/demo-soap.yaml', 'utf8')) as Record<string, unknown>;
     delete definition.plannedTestDate;
@@ -155,29 +163,20 @@ describe('AusweisApp2 1.26.2 interop: de online authentication through the eID-S
       riSector: { id: 'demo-de', publicKey: join(dir, 'sector.pub.pem') },
       ipAllowList: ['127.0.0.1/32'],
       protocols: { soap: { clientCertificate: eService.cert } },
-      terminal: { certificate: join(dir, 'terminal.cvcert'), key: join(dir, 'terminal.key.pem'), chain: [join(dir, 'dv.cvcert')] },
+      terminal: { certificate: terminalPath, key: join(dir, 'terminal.key.pem'), chain: [join(dir, 'dv.cvcert')] },
       state: 'active',
     } as never, { by: 'test', declarative: true });
 
-    // The terminal provider of the test (the registry-backed one is not built yet): the eService's
-    // keys from the AusweisApp PKI, PA against the BSI TEST CSCA.
-    const serviceTerminal: ServiceTerminal = {
-      certificates: [pki.pki.dv.certificate],
-      terminalCertificate: pki.pki.terminal.certificate,
-      signer: keyObjectSigner(pki.pki.terminal.keyPair.privateKey),
-      certificateDescription: pki.pki.terminal.description,
-      sectorPublicKeys: [pki.sectorKey],
-      profile: getProfile('de'),
-      verifyCardSecurity: async (cs) => verifySimulatorCardSecurity(pki.trustStore, systemClock, cs).securityInfos,
-      clock: systemClock,
-      timeZone: 'Europe/Berlin',
-    };
+    // The registry-backed terminal provider, as in production, with one test deviation: passive
+    // authentication without a CRL (the BSI TEST CSCA's only public CRL expired in 2020; PROVENANCE.md).
+    const terminals = createServiceTerminals({ registry, pkiDir: join(dir, 'pki'), timeZone: 'Europe/Berlin' });
+    const trustStore = terminals.pki().trustStore;
     eid = await createEidServer({
       host: '127.0.0.1', port: 0, key: tls.key, cert: tls.cert, sessions, logger,
-      terminals: async (serviceId) => {
-        assert.equal(serviceId, SERVICE_ID);
-        return serviceTerminal;
-      },
+      terminals: async (serviceId) => ({
+        ...(await terminals.provider(serviceId)),
+        verifyCardSecurity: async (cs: Buffer) => verifySimulatorCardSecurity(trustStore, systemClock, cs).securityInfos,
+      }),
     });
     web.use(eidRouter({ sessions, paosUrl: `https://127.0.0.1:${eid.port}/paos`, publicUrl: origin, returnTo: async (s) => `https://eservice.example.test/done?session=${s.id}` }));
     web.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -188,7 +187,7 @@ describe('AusweisApp2 1.26.2 interop: de online authentication through the eID-S
     soap = await listenSoapInterface({
       host: '127.0.0.1', port: 0, key: soapServer.key, cert: soapServer.cert, clientCa: [eService.cert], registry, logger,
       sessions, signer: soapServer, replayStore: store, eCardServerAddress: `https://127.0.0.1:${eid.port}/paos`,
-      terminalChat: terminalChatFromFile,
+      terminalChat: (service) => terminals.terminalChat(service),
     });
     soapClient = {
       url: `https://127.0.0.1:${soap.port}/eID`,
