@@ -102,7 +102,7 @@ class Reply {
 }
 
 describe('AusweisApp2 1.26.2 interop: de online authentication through the eID-Server (Simulator card)', function () {
-  // Budget per login ~10 s on a loaded 2-core machine; the whole file stays well under 2 minutes.
+  // A login takes < 1 s; worst case per test 3 attempts × 20 s (runAuth timeout), so a hang fails in time.
   this.timeout(90_000);
   let app: AusweisApp;
   let pki: AusweisAppPki;
