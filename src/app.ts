@@ -2,7 +2,7 @@
  * Builds the browser-facing Express app without listening (tests use it with supertest; main.ts
  * listens). The mount table below is the map of the front: every protocol has one line.
  */
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Config } from './config/load.js';
 import { accessLog } from './http/access-log.js';
 import { errorHandler, notFound } from './http/error-handler.js';
@@ -20,6 +20,13 @@ export interface AppDeps {
   metrics: Metrics;
   /** True once SIGTERM was received: /readyz fails so the load balancer drains this node. */
   isShuttingDown: () => boolean;
+  /** Protocol fronts, built by main.ts (each front's factory lives in its own directory). */
+  routers?: AppRouters;
+}
+
+export interface AppRouters {
+  eid?: Router;
+  demo?: Router;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -35,8 +42,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: config.http.bodyLimitBytes, parameterLimit: 100 }));
   app.use(express.json({ limit: config.http.bodyLimitBytes, strict: true }));
 
+  const r = deps.routers ?? {};
   //      path        router                                                      spec
   app.use('/',        healthRouter({ store, metrics, storeTimeoutMs: config.readiness.storeTimeoutMs, isShuttingDown: deps.isShuttingDown }));
+  if (r.eid)  app.use('/',     r.eid);                                            // tr03124-1 §2.4 TC Token, §2.5.4 RefreshAddress
+  if (r.demo) app.use('/demo', r.demo);                                           // dev: demo eService (SOAP eID-Interface)
 
   app.use(notFound());
   app.use(errorHandler(logger, metrics));

@@ -1,46 +1,158 @@
 /**
- * Process entry (`neid serve`): configuration → logger → store → registry → listeners, and the
- * orderly way back on SIGTERM/SIGINT. Exit codes: 0 clean stop, 1 runtime failure, 2 configuration error.
+ * Process entry (`neid serve`): configuration → logger → store → registry → (development material) →
+ * listeners: the browser front (HTTP), the TLS-2 eID endpoint (TLS-PSK + PAOS), the SOAP eID-Interface
+ * (mutual TLS), in development the reference eID client; and the orderly way back on SIGTERM/SIGINT.
+ * Exit codes: 0 clean stop, 1 runtime failure, 2 configuration error.
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createApp } from './app.js';
+import { join } from 'node:path';
+import { createApp, type AppRouters } from './app.js';
+import { storeDataKey } from './config/dev-secrets.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type Config } from './config/load.js';
+import { bootstrapDev, type DevMaterial } from './dev/bootstrap.js';
+import { eidRouter } from './eid/eid-router.js';
+import { createEidServer, type EidServer } from './eid/eid-server.js';
+import { ReturnUrls } from './eid/return-urls.js';
+import { createServiceTerminals } from './eid/terminals.js';
 import { createMetrics } from './http/metrics.js';
 import { boundPort, closeGracefully, listen } from './http/server.js';
 import { importServices, RegistryFileError } from './services/import.js';
 import { ServiceRegistry } from './services/registry.js';
+import { EidSessions } from './session/eid-session.js';
+import { SealedBox } from './session/sealed-box.js';
 import { createStore } from './session/store/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { listenSoapInterface, type SoapListener } from './soap/listener.js';
+
+/** Development fixtures (test/ is not part of production images; dev mode only). */
+export const DEV_FIXTURES = {
+  person: 'test/fixtures/persons/tw-citizen.json',
+  soapClientCertificate: 'test/fixtures/demo-eservices/demo-soap-client.crt.pem',
+  soapClientKey: 'test/fixtures/demo-eservices/demo-soap-client.key.pem',
+} as const;
+
+export const EID_CLIENT_PORT = 24727;
+
+export interface StartOptions {
+  /** Development: port of the reference eID client started with the sample card; null: none. Default 24727. */
+  eidClientPort?: number | null;
+}
 
 export interface RunningIdp {
   config: Config;
   logger: Logger;
-  servers: { http: Server };
+  servers: { http: Server; eid: EidServer; soap: SoapListener; eidClient?: { port: number; close(): Promise<void> } };
+  dev?: DevMaterial;
   stop(): Promise<void>;
 }
 
-export async function start(config: Config, logger: Logger): Promise<RunningIdp> {
+function readPem(file: string, key: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`${key}: cannot read ${file} (${(cause as Error).message})`);
+  }
+}
+
+export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningIdp> {
   const store = createStore({ redisUrl: config.store.redisUrl || undefined, keyPrefix: config.store.keyPrefix, logger });
   const registry = new ServiceRegistry(store);
   if (config.registry.importOnStart) {
     const summary = await importServices(registry, { dir: config.registry.dir, by: 'config' });
     logger.info({ created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, `eService registry imported from ${config.registry.dir}`);
   }
+
+  let dev: DevMaterial | undefined;
+  if (config.dev.enabled) {
+    const started = Date.now();
+    dev = await bootstrapDev({
+      dataDir: config.dev.dataDir, registry, publicUrl: config.publicUrl, logger,
+      personFile: DEV_FIXTURES.person, soapClientCertificateFile: DEV_FIXTURES.soapClientCertificate,
+    });
+    logger.info({ dataDir: config.dev.dataDir, generated: dev.generated, ms: Date.now() - started }, dev.generated.length === 0 ? 'development material reused' : 'development material generated');
+  }
+  const pem = (file: string, key: string, fallback: string | undefined): string => {
+    if (file !== '') return readPem(file, key);
+    if (fallback === undefined) throw new ConfigError(`${key}: required when dev.enabled is false`);
+    return fallback;
+  };
+  const eidTls = { key: pem(config.eid.tlsKey, 'eid.tlsKey', dev?.eidTls.key), cert: pem(config.eid.tlsCert, 'eid.tlsCert', dev?.eidTls.cert) };
+  const soapTls = { key: pem(config.soap.tlsKey, 'soap.tlsKey', dev?.soapTls.key), cert: pem(config.soap.tlsCert, 'soap.tlsCert', dev?.soapTls.cert) };
+  const soapWss = { key: pem(config.soap.wssKey, 'soap.wssKey', dev?.soapWss.key), cert: pem(config.soap.wssCert, 'soap.wssCert', dev?.soapWss.cert) };
+
+  const sessions = new EidSessions({ store, box: new SealedBox(storeDataKey(config)), timeouts: config.eid.session });
+  const terminals = createServiceTerminals({
+    registry, pkiDir: config.eid.pkiDir !== '' ? config.eid.pkiDir : join(config.dev.dataDir, 'pki'),
+    ...(dev ? { resolvePath: dev.resolvePath } : {}), allowTesting: config.dev.enabled,
+  });
+  logger.info(terminals.pki().summary, 'eID-Server PKI directory loaded');
+  const returnUrls = new ReturnUrls(store, config.eid.session.lifetimeMs);
+
+  const clientCa: string[] = [...(config.soap.clientCaFile === '' ? [] : [readPem(config.soap.clientCaFile, 'soap.clientCaFile')]), ...(dev?.soapClientCa ?? [])];
+  // A registered client certificate is its own trust anchor: the registration decides, not a CA.
+  for (const s of await registry.list()) if (s.protocols.soap?.clientCertificate !== undefined) clientCa.push(s.protocols.soap.clientCertificate);
+  if (clientCa.length === 0) logger.warn('SOAP eID-Interface: no client CA and no registered client certificate; no eService can connect');
+
   const metrics = createMetrics();
   let shuttingDown = false;
-  const app = createApp({ config, logger, store, metrics, isShuttingDown: () => shuttingDown });
+  const routers: AppRouters = {
+    eid: eidRouter({
+      sessions, paosUrl: config.eid.publicUrl, publicUrl: config.publicUrl,
+      returnTo: async (session) => (session.request.front === 'soap' ? returnUrls.get(session.id) : null),
+    }),
+  };
+
+  const eid = await createEidServer({ host: config.eid.host, port: config.eid.port, key: eidTls.key, cert: eidTls.cert, sessions, terminals: terminals.provider, logger });
+  const soap = await listenSoapInterface({
+    host: config.soap.host, port: config.soap.port, key: soapTls.key, cert: soapTls.cert, clientCa, registry, logger,
+    sessions, signer: soapWss, terminalChat: (s) => terminals.terminalChat(s), replayStore: store, eCardServerAddress: config.eid.publicUrl,
+    allowTesting: config.dev.enabled,
+  });
+  if (dev) {
+    const { demoSoapRouter } = await import('./demo/soap-demo-router.js');
+    routers.demo = demoSoapRouter({
+      store, registry, returnUrls, publicUrl: config.publicUrl, serviceId: 'demo-soap',
+      soap: {
+        url: `https://localhost:${soap.port}/eID`,
+        tls: { key: readPem(DEV_FIXTURES.soapClientKey, 'demo'), cert: readPem(DEV_FIXTURES.soapClientCertificate, 'demo'), ca: soapTls.cert, servername: 'localhost' },
+        wss: { key: readPem(DEV_FIXTURES.soapClientKey, 'demo'), cert: readPem(DEV_FIXTURES.soapClientCertificate, 'demo') },
+        serverWssCert: soapWss.cert,
+      },
+      eidClientUrl: config.saml.eidClientUrl, logger,
+    });
+  }
+  const app = createApp({ config, logger, store, metrics, isShuttingDown: () => shuttingDown, routers });
   const http = await listen(app, { host: config.http.host, port: config.http.port, requestTimeoutMs: config.http.requestTimeoutMs, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs });
   logger.info({ port: boundPort(http), store: store.kind, profile: config.profile, dev: config.dev.enabled }, `IdP front listening on ${config.publicUrl}`);
+  logger.info({ listener: 'eid', port: eid.port, paos: config.eid.publicUrl }, `TLS-2 eID endpoint (TLS-PSK, PAOS) listening on ${config.eid.host}:${eid.port}`);
+  logger.info({ listener: 'soap', port: soap.port, clientAnchors: clientCa.length }, `SOAP eID-Interface (mutual TLS) listening on https://${config.soap.host}:${soap.port}/eID`);
+  if (dev) logger.info({ listener: 'demo' }, `demo eService (SOAP login): ${config.publicUrl.replace(/\/+$/, '')}/demo`);
+
+  let eidClient: { port: number; close(): Promise<void> } | undefined;
+  const clientPort = options.eidClientPort === undefined ? EID_CLIENT_PORT : options.eidClientPort;
+  if (dev?.cardFile !== undefined && clientPort !== null) {
+    const { startEidClientServer } = await import('../tools/eid-client/server.js');
+    try {
+      eidClient = await startEidClientServer({ port: clientPort, cardFile: dev.cardFile, headless: false, allowHttpLoopback: true, logger });
+      logger.info({ listener: 'eid-client', port: eidClient.port, card: dev.cardFile }, `reference eID client (sample card, PIN 123456) on http://127.0.0.1:${eidClient.port}/eID-Client`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      logger.warn({ port: clientPort }, `port ${clientPort} is taken (another eID client?): the reference eID client was not started`);
+    }
+  }
+
   return {
     config,
     logger,
-    servers: { http },
+    servers: { http, eid, soap, ...(eidClient ? { eidClient } : {}) },
+    ...(dev ? { dev } : {}),
     async stop() {
       if (shuttingDown) return;
       shuttingDown = true;
       logger.info('shutting down: draining in-flight requests');
-      await closeGracefully(http, config.shutdown.graceMs);
+      await Promise.all([closeGracefully(http, config.shutdown.graceMs), eid.close(), soap.close(), eidClient?.close()]);
       await store.close();
       logger.info('stopped');
     },

@@ -26,6 +26,11 @@ export const configSchema = z
     eid: z.strictObject({
       host,
       port,
+      // tr03124-1 §2.4: TC Token ServerAddress (src/main.ts → eidRouter paosUrl).
+      publicUrl: z.url({ protocol: /^https$/ }),
+      tlsKey: z.string(),
+      tlsCert: z.string(),
+      pkiDir: z.string(),
       // TR-03130-1 §3.2.2 / reference §6.4: timeouts between useID → TC Token → PAOS → getResult (src/session/eid-session.ts).
       session: z.strictObject({
         lifetimeMs: z.number().int().min(10_000).max(3_600_000),
@@ -36,7 +41,7 @@ export const configSchema = z
         tlsSessionTtlMs: z.number().int().min(1000).max(86_400_000),
       }),
     }),
-    soap: listener,
+    soap: z.strictObject({ host, port, tlsKey: z.string(), tlsCert: z.string(), wssKey: z.string(), wssCert: z.string(), clientCaFile: z.string() }),
     admin: listener,
     store: z.strictObject({
       redisUrl: z.string().regex(/^$|^(rediss?|redis\+sentinel|redis\+cluster):\/\//, 'a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL, or empty for the in-memory store'),
@@ -76,6 +81,16 @@ export const configSchema = z
     // SPEC §7: production keys are provisioned, never generated on first use.
     if (!config.dev.enabled && config.keys.dir === '') {
       ctx.addIssue({ code: 'custom', path: ['keys', 'dir'], message: 'required when dev.enabled is false (provisioned SAML/OIDC keys)' });
+    }
+    // TR-03130-1 §2.3.2 / §3.5: production TLS and WS-Security keys and the PKI are provisioned, never generated.
+    if (!config.dev.enabled) {
+      const required: [string, string, string][] = [
+        ['eid', 'tlsKey', config.eid.tlsKey], ['eid', 'tlsCert', config.eid.tlsCert], ['eid', 'pkiDir', config.eid.pkiDir],
+        ['soap', 'tlsKey', config.soap.tlsKey], ['soap', 'tlsCert', config.soap.tlsCert], ['soap', 'wssKey', config.soap.wssKey], ['soap', 'wssCert', config.soap.wssCert],
+      ];
+      for (const [section, key, value] of required) {
+        if (value === '') ctx.addIssue({ code: 'custom', path: [section, key], message: 'required when dev.enabled is false (provisioned file)' });
+      }
     }
     // SPEC §7 SO1: nodes must share the key that seals personal data; a generated key is development only.
     if (!config.dev.enabled && config.store.dataKey === '') {

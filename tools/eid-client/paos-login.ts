@@ -54,6 +54,16 @@ export interface ClientLoginOptions {
   /** Test hook: the PAOS endpoint for the n-th POST (default: the TC Token ServerAddress). */
   serverAddressFor?: (index: number, serverAddress: string) => string;
   checkServerCertificate?: (der: Buffer) => void;
+  /**
+   * Interactive clients: asked when EAC1InputType arrives (eService, requested rights, description),
+   * answers with the PIN and the deselected optional attributes, or 'cancel'. Default: `pin`/`deselect`.
+   */
+  consent?: (input: Eac1InputMessage) => Promise<UserConsent | 'cancel'>;
+}
+
+export interface UserConsent {
+  pin: string;
+  deselect: readonly string[];
 }
 
 export interface ClientLoginResult {
@@ -133,9 +143,14 @@ export async function runClientLogin(o: ClientLoginOptions): Promise<ClientLogin
         break;
       case 'EAC1InputType': {
         eac1Input = parseEac1Input(envelope.body);
+        const decision = o.consent === undefined ? { pin: o.pin, deselect: o.deselect ?? [] } : await o.consent(eac1Input);
+        if (decision === 'cancel') {
+          body = buildDidAuthenticateErrorResponse(cancelled(), 'EAC1OutputType');
+          break;
+        }
         try {
-          const chat = approvedChat(eac1Input, o.deselect ?? [], o.profile ?? 'tw');
-          eac1Session = await eac1(transmit, { password: { type: 'pin', value: o.pin }, chat });
+          const chat = approvedChat(eac1Input, decision.deselect, o.profile ?? 'tw');
+          eac1Session = await eac1(transmit, { password: { type: 'pin', value: decision.pin }, chat });
           body = buildEac1Output({
             result: OK, chat, cars: eac1Session.cars, efCardAccess: eac1Session.efCardAccess, idPicc: eac1Session.idPicc,
             challenge: o.omitEac1Challenge === true ? undefined : eac1Session.challenge,
