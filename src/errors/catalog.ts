@@ -19,6 +19,7 @@ import { paosCodes } from './catalog/paos.js';
 import { samlCodes } from './catalog/saml.js';
 import { authTransactionCodes } from './catalog/auth-transaction.js';
 import { serviceTerminalCodes } from './catalog/service-terminal.js';
+import { oidcCodes } from './catalog/oidc.js';
 
 export const CATALOG = {
   ...coreCodes,
@@ -36,6 +37,7 @@ export const CATALOG = {
   ...samlCodes,
   ...authTransactionCodes,
   ...serviceTerminalCodes,
+  ...oidcCodes,
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof CATALOG;

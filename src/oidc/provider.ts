@@ -1,0 +1,115 @@
+/**
+ * The OpenID Connect front: oidc-provider over the shared store, clients from the eService registry,
+ * our eID login interaction, and an Express router the app mounts at `/oidc`.
+ *
+ * @spec oidc-core §3.1; oidc-discovery §4 (issuer = publicUrl + mount path); SPEC §5.3, §8 (any node continues any login)
+ *
+ * Everything a second node needs is shared: the store (sessions, grants, codes, PAR requests, login
+ * records), the signing keys (files), and the cookie keys (derived from store.dataKey), so a code
+ * issued by one node is redeemed at another and a restart loses nothing on Redis.
+ */
+import { hkdfSync } from 'node:crypto';
+import { Router } from 'express';
+import Provider, { type KoaContextLike } from 'oidc-provider';
+import type { ServiceRegistry } from '../services/registry.js';
+import type { EidSession } from '../session/eid-session-model.js';
+import type { EidSessions } from '../session/eid-session.js';
+import type { SealedBox } from '../session/sealed-box.js';
+import type { Store } from '../session/store/store.js';
+import type { Logger } from '../shared/logger.js';
+import { AccountStore } from './account.js';
+import { createStoreAdapter } from './adapter-redis.js';
+import { RegistryClientSource } from './clients.js';
+import { buildConfiguration, DEFAULT_TTLS, type OidcTtls } from './configuration.js';
+import { codeForProviderError } from './errors.js';
+import { catalogEntry } from '../errors/catalog.js';
+import { interactionRouter } from './interactions/router.js';
+import { loadOidcKeys } from './keys.js';
+
+export interface OidcFrontDeps {
+  /** Public base URL of the browser-facing front (config publicUrl). */
+  publicUrl: string;
+  store: Store;
+  /** Seals store values (store.dataKey). */
+  box: SealedBox;
+  /** 32-byte store.dataKey: the provider's cookie keys are derived from it (all nodes share it). */
+  dataKey: Uint8Array;
+  registry: ServiceRegistry;
+  eidSessions: EidSessions;
+  /** Key directory (`<dev.dataDir>/keys` in development); OIDC keys live in `<keysDir>/oidc-signing/`. */
+  keysDir: string;
+  /** Generate missing keys (development only). */
+  generateKeys: boolean;
+  /** Serve eServices in state `testing` too (test environments). */
+  allowTesting?: boolean;
+  logger?: Logger;
+  ttl?: Partial<OidcTtls>;
+  /** Where the provider is mounted (default `/oidc`); the issuer is publicUrl + mountPath. */
+  mountPath?: string;
+  /** eID client start URL (default http://127.0.0.1:24727/eID-Client). */
+  eidClientUrl?: string;
+}
+
+export interface OidcFront {
+  /** Mount at `mountPath` (default `/oidc`): `app.use('/oidc', front.router)`. */
+  router: Router;
+  provider: Provider;
+  issuer: string;
+  /** For eidRouter's returnTo: where the browser goes after the eID part of an OIDC login. */
+  returnTo(session: EidSession): Promise<string | null>;
+}
+
+/** Cookie signing keys: HKDF-SHA256 from the store data key, so every node signs and verifies alike. */
+export function deriveCookieKeys(dataKey: Uint8Array): string[] {
+  return [Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'neid oidc-provider cookie keys v1', 32)).toString('base64url')];
+}
+
+export function createOidcFront(deps: OidcFrontDeps): OidcFront {
+  const mountPath = deps.mountPath ?? '/oidc';
+  const issuer = `${deps.publicUrl.replace(/\/+$/, '')}${mountPath}`;
+  const ttl: OidcTtls = { ...DEFAULT_TTLS, ...deps.ttl };
+  const clients = new RegistryClientSource({ registry: deps.registry, allowTesting: deps.allowTesting ?? false });
+  const accounts = new AccountStore({ store: deps.store, box: deps.box, ttlSeconds: ttl.sessionSeconds });
+  const keys = loadOidcKeys(deps.keysDir, { generate: deps.generateKeys });
+  const configuration = buildConfiguration({
+    adapter: createStoreAdapter({ store: deps.store, box: deps.box, clients }),
+    jwks: keys.jwks,
+    cookieKeys: deriveCookieKeys(deps.dataKey),
+    secureCookies: issuer.startsWith('https:'),
+    accounts,
+    ttl,
+    mountPath,
+  });
+  const provider = new Provider(issuer, configuration);
+  // Behind the app's own trust-proxy setting; X-Forwarded-* decide https for secure cookies.
+  provider.proxy = true;
+
+  // Error events: log the catalog code, and give the client the specific cause (oidc-provider
+  // answers every invalid_grant with the same description and keeps the cause in error_detail).
+  const describe = (ctx: unknown, err: unknown): void => {
+    const code = codeForProviderError(err as Record<string, unknown>);
+    const row = catalogEntry(code);
+    const c = ctx as KoaContextLike | undefined;
+    if (c && typeof c.body === 'object' && c.body !== null && 'error' in c.body && row.expose) {
+      c.body = { ...(c.body as Record<string, unknown>), error_description: row.summary };
+      c.set('x-neid-error-code', code);
+    }
+    deps.logger?.info({ code, route: c?.oidc?.route, client: c?.oidc?.client?.clientId }, 'oidc error');
+  };
+  for (const event of ['grant.error', 'pushed_authorization_request.error', 'authorization.error', 'userinfo.error', 'end_session.error', 'jwks.error', 'discovery.error', 'check_session.error']) {
+    provider.on(event, describe);
+  }
+  provider.on('server_error', (_ctx: unknown, err: unknown) => deps.logger?.error({ err, code: 'OIDC_SERVER_ERROR' }, 'oidc-provider server error'));
+
+  const interactions = interactionRouter({
+    provider, clients, accounts, eidSessions: deps.eidSessions, store: deps.store, box: deps.box,
+    publicUrl: deps.publicUrl, mountPath, interactionSeconds: ttl.interactionSeconds,
+    ...(deps.eidClientUrl !== undefined && { eidClientUrl: deps.eidClientUrl }),
+  });
+
+  const router = Router();
+  router.use(interactions.router);
+  const callback = provider.callback();
+  router.use((req, res) => callback(req, res));
+  return { router, provider, issuer, returnTo: interactions.returnTo };
+}
