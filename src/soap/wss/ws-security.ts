@@ -11,7 +11,7 @@
  *
  * @spec wss-soap-message-security-1.1 §4 (Id), §8 (signatures), §10 (Timestamp); wss-x509-token-profile-1.1 §3.2 (IssuerSerial); ws-securitypolicy-1.2 §6.1 (Basic256Sha256); xmldsig-core §4; xml-exc-c14n; tr03130-1 §3.5.2
  */
-import { createHash, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { envelopeParts, operationOf } from '../envelope.js';
@@ -63,7 +63,7 @@ export function signEnvelope(operationXml: string, signer: WssCredentials, clock
     `<soap:Body wsu:Id="Body-${suffix}">${operationXml}</soap:Body></soap:Envelope>`;
   const issuerSerial = issuerSerialOf(signer.cert);
   const sig = new SignedXml({
-    privateKey: signer.key as string,
+    privateKey: typeof signer.key === 'string' ? privateKeyOf(signer.key) : signer.key,
     signatureAlgorithm: RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
     idMode: 'wssecurity',
@@ -109,9 +109,10 @@ export function verifyEnvelope(xml: string, doc: Document, certPem: string, opti
   checkKeyReference(signature, certPem);
   checkSignedInfo(signature, doc, parts.body, timestamp);
 
-  const sig = new SignedXml({ publicCert: certPem, idMode: 'wssecurity', getCertFromKeyInfo: () => null });
+  let sig: SignedXml;
   let valid: boolean;
   try {
+    sig = new SignedXml({ publicCert: publicKeyOf(certPem), idMode: 'wssecurity', getCertFromKeyInfo: () => null });
     sig.loadSignature(signature);
     valid = sig.checkSignature(xml);
   } catch (cause) {
@@ -222,10 +223,43 @@ function parseDateTime(text: string): number {
   return ms;
 }
 
+// ---------------------------------------------------------------- parsed credentials
+// The same few PEM credentials (the server's signer, the registered eService certificates) sign and
+// verify every message; importing an RSA key or decoding a certificate costs about as much as the
+// RSA operation itself. Parsed once per PEM text (the key of the map is the whole PEM, so a changed
+// credential is parsed anew); bounded, the map is emptied when full.
+const PARSED_LIMIT = 256;
+const privateKeys = new Map<string, KeyObject>();
+const publicKeys = new Map<string, KeyObject>();
+const issuerSerials = new Map<string, { issuer: string; serial: string }>();
+
+function parsedOnce<T>(map: Map<string, T>, pem: string, parse: (pem: string) => T): T {
+  let value = map.get(pem);
+  if (value === undefined) {
+    value = parse(pem);
+    if (map.size >= PARSED_LIMIT) map.clear();
+    map.set(pem, value);
+  }
+  return value;
+}
+
+function privateKeyOf(pem: string): KeyObject {
+  return parsedOnce(privateKeys, pem, (p) => createPrivateKey(p));
+}
+
+/** The public key of a PEM certificate (what xml-crypto would extract from publicCert on every check). */
+function publicKeyOf(certPem: string): KeyObject {
+  return parsedOnce(publicKeys, certPem, (p) => new X509Certificate(p).publicKey);
+}
+
 // ---------------------------------------------------------------- issuer and serial
 
 /** Issuer as an RFC 4514 string (most specific RDN first) and the serial in decimal (xmldsig X509SerialNumber is an integer). */
 export function issuerSerialOf(certPem: string): { issuer: string; serial: string } {
+  return { ...parsedOnce(issuerSerials, certPem, readIssuerSerial) };
+}
+
+function readIssuerSerial(certPem: string): { issuer: string; serial: string } {
   const cert = new X509Certificate(certPem);
   const rdns = cert.issuer.split('\n').filter((l) => l !== '').reverse();
   const issuer = rdns.map((rdn) => rdn.replace(/^([^=]+)=(.*)$/, (_m, k: string, v: string) => `${k}=${escapeDnValue(v)}`)).join(',');
