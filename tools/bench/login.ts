@@ -101,7 +101,11 @@ class ServerProcess {
   static async start(setupFile: string): Promise<{ server: ServerProcess; ready: BenchServerReady }> {
     const entry = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './login-server.ts' : './login-server.js', import.meta.url));
     // Sources run through tsx (as bin/neid.mjs does without a build); a build runs the compiled file.
-    const child = fork(entry, [setupFile], { execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    // NEID_BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server process (open in Chrome DevTools).
+    const profileDir = process.env.NEID_BENCH_CPU_PROF;
+    if (profileDir !== undefined && profileDir !== '') execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+    const child = fork(entry, [setupFile], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const ready = await new Promise<BenchServerReady>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`benchmark server exited with ${code ?? 'a signal'} before it was ready`)));
       child.on('message', (msg: { type?: string }) => { if (msg.type === 'ready') resolve(msg as BenchServerReady); });
