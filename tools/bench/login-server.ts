@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import { Redis } from 'ioredis';
 import type { NextFunction, Request, Response } from 'express';
 import { pointOfPublicKey } from '../../src/eid/eac/domain-parameters.js';
 import { verifyCardSecurity } from '../../src/eid/eac/passive-authentication.js';
@@ -84,7 +85,8 @@ export async function startBenchServer(setup: BenchServerSetup): Promise<{ ready
   // NEID_BENCH_LOG=info shows the server's log (refused requests, failed steps) on stderr.
   const logger = createLogger({ level: process.env.NEID_BENCH_LOG ?? 'silent' });
   // The in-memory store directly: createStore would warn that it is not for production, which is the point here.
-  const store = setup.redisUrl === undefined ? createMemoryStore() : createStore({ redisUrl: setup.redisUrl, keyPrefix: `neid-bench-${randomBytes(4).toString('hex')}:` });
+  const keyPrefix = `neid-bench-${randomBytes(4).toString('hex')}:`;
+  const store = setup.redisUrl === undefined ? createMemoryStore() : createStore({ redisUrl: setup.redisUrl, keyPrefix });
   const sessions = new EidSessions({ store, box: new SealedBox(randomBytes(32)), timeouts: TIMEOUTS });
   const terminal = serviceTerminal(setup);
   const registry = new ServiceRegistry(store);
@@ -113,8 +115,27 @@ export async function startBenchServer(setup: BenchServerSetup): Promise<{ ready
       await eid.close();
       await new Promise<void>((r) => { http.close(() => r()); http.closeAllConnections(); });
       await store.close();
+      if (setup.redisUrl !== undefined) await deleteKeys(setup.redisUrl, keyPrefix);
     },
   };
+}
+
+/** Leaves no benchmark keys (registry entry, replay marks) in a shared Redis; plain redis:// and rediss:// only. */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  if (!/^rediss?:\/\//.test(url)) return;
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on('error', () => { /* best effort */ });
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Child process entry: argv[2] is the setup JSON file. */
