@@ -123,13 +123,6 @@ export async function start(config: Config, logger: Logger, options: StartOption
       eidClientUrl: config.saml.eidClientUrl, logger,
     });
   }
-  const app = createApp({ config, logger, store, metrics, isShuttingDown: () => shuttingDown, routers });
-  const http = await listen(app, { host: config.http.host, port: config.http.port, requestTimeoutMs: config.http.requestTimeoutMs, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs });
-  logger.info({ port: boundPort(http), store: store.kind, profile: config.profile, dev: config.dev.enabled }, `IdP front listening on ${config.publicUrl}`);
-  logger.info({ listener: 'eid', port: eid.port, paos: config.eid.publicUrl }, `TLS-2 eID endpoint (TLS-PSK, PAOS) listening on ${config.eid.host}:${eid.port}`);
-  logger.info({ listener: 'soap', port: soap.port, clientAnchors: clientCa.length }, `SOAP eID-Interface (mutual TLS) listening on https://${config.soap.host}:${soap.port}/eID`);
-  if (dev) logger.info({ listener: 'demo' }, `demo eService (SOAP login): ${config.publicUrl.replace(/\/+$/, '')}/demo`);
-
   let eidClient: { port: number; close(): Promise<void> } | undefined;
   const clientPort = options.eidClientPort === undefined ? EID_CLIENT_PORT : options.eidClientPort;
   if (dev?.cardFile !== undefined && clientPort !== null) {
@@ -142,6 +135,13 @@ export async function start(config: Config, logger: Logger, options: StartOption
       logger.warn({ port: clientPort }, `port ${clientPort} is taken (another eID client?): the reference eID client was not started`);
     }
   }
+
+  const app = createApp({ config, logger, store, metrics, isShuttingDown: () => shuttingDown, routers });
+  const http = await listen(app, { host: config.http.host, port: config.http.port, requestTimeoutMs: config.http.requestTimeoutMs, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs });
+  logger.info({ port: boundPort(http), store: store.kind, profile: config.profile, dev: config.dev.enabled }, `IdP front listening on ${config.publicUrl}`);
+  logger.info({ listener: 'eid', port: eid.port, paos: config.eid.publicUrl }, `TLS-2 eID endpoint (TLS-PSK, PAOS) listening on ${config.eid.host}:${eid.port}`);
+  logger.info({ listener: 'soap', port: soap.port, clientAnchors: clientCa.length }, `SOAP eID-Interface (mutual TLS) listening on https://${config.soap.host}:${soap.port}/eID`);
+  if (dev) logger.info({ listener: 'demo' }, `demo eService (SOAP login): ${config.publicUrl.replace(/\/+$/, '')}/demo`);
 
   return {
     config,
@@ -171,7 +171,22 @@ export async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.log.level });
-  let running: RunningIdp;
+  // Handlers first: a SIGTERM while the listeners are still coming up must stop cleanly too.
+  let running: RunningIdp | undefined;
+  let stopRequested = false;
+  const stopNow = (): void => {
+    running?.stop().then(() => process.exit(0), (err: unknown) => {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'signal received');
+    stopRequested = true;
+    stopNow();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     running = await start(config, logger);
   } catch (err) {
@@ -183,13 +198,5 @@ export async function main(): Promise<void> {
     logger.fatal({ err }, 'start failed');
     process.exit(1);
   }
-  const onSignal = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'signal received');
-    running.stop().then(() => process.exit(0), (err: unknown) => {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  if (stopRequested) stopNow();
 }
