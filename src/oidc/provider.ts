@@ -12,6 +12,7 @@ import { hkdfSync } from 'node:crypto';
 import { Router } from 'express';
 import Provider, { type KoaContextLike } from 'oidc-provider';
 import type { ServiceRegistry } from '../services/registry.js';
+import type { AuthTransactions } from '../session/auth-transaction.js';
 import type { EidSession } from '../session/eid-session-model.js';
 import type { EidSessions } from '../session/eid-session.js';
 import type { SealedBox } from '../session/sealed-box.js';
@@ -36,6 +37,8 @@ export interface OidcFrontDeps {
   dataKey: Uint8Array;
   registry: ServiceRegistry;
   eidSessions: EidSessions;
+  /** Shared with the SAML front (src/session/auth-transaction.ts). */
+  authTransactions: AuthTransactions;
   /** Key directory (`<dev.dataDir>/keys` in development); OIDC keys live in `<keysDir>/oidc-signing/`. */
   keysDir: string;
   /** Generate missing keys (development only). */
@@ -102,7 +105,7 @@ export function createOidcFront(deps: OidcFrontDeps): OidcFront {
   provider.on('server_error', (_ctx: unknown, err: unknown) => deps.logger?.error({ err, code: 'OIDC_SERVER_ERROR' }, 'oidc-provider server error'));
 
   const interactions = interactionRouter({
-    provider, clients, accounts, eidSessions: deps.eidSessions, store: deps.store, box: deps.box,
+    provider, clients, accounts, eidSessions: deps.eidSessions, authTransactions: deps.authTransactions, store: deps.store, box: deps.box,
     publicUrl: deps.publicUrl, mountPath, interactionSeconds: ttl.interactionSeconds,
     ...(deps.eidClientUrl !== undefined && { eidClientUrl: deps.eidClientUrl }),
   });

@@ -5,16 +5,18 @@
  *
  * @spec oidc-core §3.1.2.3 (authenticate the end-user), §3.1.2.4 (consent), §3.1.2.6 (errors); rfc8176 §2 (amr sc, pin, mfa); tr03130-1 §3.2.1 (RequiredCHAT / OptionalCHAT); tr03124-1 §2.2 (eID client start URL); SPEC §5.3, §5.4, §7
  *
- * Browser binding: every step calls provider.interactionDetails(), which requires oidc-provider's
- * interaction cookie (signed, HttpOnly, SameSite=Lax, path-scoped to this uid). A stolen
- * RefreshAddress or continue URL opened in another browser has no cookie and ends in
- * OIDC_INTERACTION_BINDING; the eID result stays untouched for the right browser.
+ * Browser binding, twice: every step calls provider.interactionDetails(), which requires
+ * oidc-provider's interaction cookie (signed, HttpOnly, SameSite=Lax, path-scoped to this uid), and
+ * the eID step is a shared auth transaction (src/session/auth-transaction.ts) whose cookie secret
+ * must come back before the result is taken. A stolen RefreshAddress opened in another browser ends
+ * in OIDC_INTERACTION_BINDING / AUTHTX_BROWSER_MISMATCH; the result stays for the right browser.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { InteractionDetails, Provider } from 'oidc-provider';
 import { decideRequestedAttributes } from '../../services/attribute-policy.js';
 import type { ServiceRecord } from '../../services/model.js';
+import type { AuthTransactions } from '../../session/auth-transaction.js';
 import type { EidRequest, EidSession } from '../../session/eid-session-model.js';
 import type { EidSessions } from '../../session/eid-session.js';
 import type { SealedBox } from '../../session/sealed-box.js';
@@ -32,6 +34,8 @@ export interface InteractionDeps {
   clients: RegistryClientSource;
   accounts: AccountStore;
   eidSessions: EidSessions;
+  /** The login transaction shared with the SAML front (browser binding of the eID step). */
+  authTransactions: AuthTransactions;
   store: Store;
   box: SealedBox;
   /** Public base URL (TC Token URL, RefreshAddress target). */
@@ -59,7 +63,6 @@ interface InteractionState {
 }
 
 const STATE_PREFIX = 'oidc:ia:';
-const EID_PREFIX = 'oidc:eid:';
 export const DEFAULT_EID_CLIENT_URL = 'http://127.0.0.1:24727/eID-Client';
 const ALWAYS_SHOWN_INFO = new Set(['RestrictedID', 'DocumentValidity']);
 
@@ -176,7 +179,8 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
         ...(minimum !== undefined && { levelOfAssurance: minimum }),
       };
       const opened = await deps.eidSessions.open(service.id, request, { maxOpenSessions: service.maxConcurrentSessions });
-      await deps.store.set(EID_PREFIX + opened.id, d.uid, { ttlMs });
+      const { setCookie } = await deps.authTransactions.begin({ front: 'oidc', serviceId: service.id, eidSessionId: opened.id, state: { uid: d.uid } });
+      res.append('Set-Cookie', setCookie);
       await saveState(d.uid, { ...state, eidSessionId: opened.id, kept });
       const tcTokenUrl = `${base}/eid/tctoken?sessionId=${opened.id}`;
       res.type('html').send(eidStartPage({
@@ -203,22 +207,25 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
     const state = await loadState(d.uid);
     if (state.eidSessionId === undefined || state.kept === undefined) throw new OidcError('OIDC_INTERACTION_NOT_FOUND', 'no eID login was started for this interaction');
     const eidId = state.eidSessionId;
-    const result = await deps.eidSessions.takeResult(eidId);
-    if (result === null) {
-      const pending = await deps.eidSessions.get(eidId);
-      if (pending !== null) {
-        // Not finished yet (the citizen followed the continue link early): show the start page again.
+    const pending = await deps.eidSessions.get(eidId);
+    if (pending !== null && pending.phase !== 'result') {
+      // Not finished yet (the citizen followed the continue link early): show the start page again.
         res.type('html').send(eidStartPage({
           locale: localeOf(req, d),
           clientUrl: `${deps.eidClientUrl ?? DEFAULT_EID_CLIENT_URL}?tcTokenURL=${encodeURIComponent(`${base}/eid/tctoken?sessionId=${eidId}`)}`,
           continueUrl: `${deps.mountPath}/interaction/${d.uid}/eid-done`,
         }));
         return;
-      }
+    }
+    // The shared transaction: only the browser that started the eID step may take its result.
+    const { clearCookie } = await deps.authTransactions.finish(eidId, req.get('cookie'), 'oidc');
+    res.append('Set-Cookie', clearCookie);
+    const result = await deps.eidSessions.takeResult(eidId);
+    await deps.store.delete(stateKey(d.uid));
+    if (result === null) {
       await finishWithError(req, res, new OidcError('OIDC_EID_FAILED', 'the eID session ended without a result'));
       return;
     }
-    await deps.store.delete(stateKey(d.uid), EID_PREFIX + eidId);
     try {
       if (result.error) throw new OidcError('OIDC_EID_FAILED', 'the eID login failed', { detail: { code: result.error.code } });
       const service = await serviceOf(state.clientId);
@@ -250,8 +257,9 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
 
   const returnTo = async (session: EidSession): Promise<string | null> => {
     if (session.request.front !== 'oidc') return null;
-    const uid = await deps.store.get(EID_PREFIX + session.id);
-    return uid === null ? null : `${base}${deps.mountPath}/interaction/${uid}/eid-done`;
+    const transaction = await deps.authTransactions.peek(session.id);
+    const uid = transaction?.front === 'oidc' ? transaction.state.uid : undefined;
+    return typeof uid === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(uid) ? `${base}${deps.mountPath}/interaction/${uid}/eid-done` : null;
   };
 
   return { router, returnTo };
