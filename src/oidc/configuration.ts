@@ -21,8 +21,6 @@ export interface OidcTtls {
   authorizationCodeSeconds: number;
   accessTokenSeconds: number;
   idTokenSeconds: number;
-  /** rfc9126 §2.2: request_uri lifetime, "short … e.g. between 5 and 600 seconds". */
-  parSeconds: number;
   /** Browser time for consent + eID login (card, PIN, eID client). */
   interactionSeconds: number;
   /** Login session and grant: also the lifetime of the released claims (account.ts). */
@@ -33,7 +31,6 @@ export const DEFAULT_TTLS: OidcTtls = {
   authorizationCodeSeconds: 60,
   accessTokenSeconds: 300,
   idTokenSeconds: 300,
-  parSeconds: 60,
   interactionSeconds: 900,
   sessionSeconds: 600,
 };
@@ -130,6 +127,8 @@ export function buildConfiguration(input: ConfigurationInput): UnknownObject {
       };
     },
     acrValues: [...SUPPORTED_ACRS],
+    // Skew allowed for client assertions, DPoP proofs and our own expiries: small, since codes and PAR requests live under a minute.
+    clockTolerance: 5,
     // No refresh tokens: logins are short, the eID data is not kept (SPEC §7).
     issueRefreshToken: async () => false,
     allowOmittingSingleRegisteredRedirectUri: false,
@@ -199,7 +198,7 @@ export function buildConfiguration(input: ConfigurationInput): UnknownObject {
       AuthorizationCode: ttl.authorizationCodeSeconds,
       AccessToken: ttl.accessTokenSeconds,
       IdToken: ttl.idTokenSeconds,
-      PushedAuthorizationRequest: ttl.parSeconds,
+      // PushedAuthorizationRequest: fixed by oidc-provider at 60 s (rfc9126 §2.2 "between 5 and 600 seconds"), not configurable.
       Interaction: ttl.interactionSeconds,
       Session: ttl.sessionSeconds,
       Grant: ttl.sessionSeconds,

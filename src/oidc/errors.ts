@@ -54,8 +54,9 @@ export function codeForProviderError(err: ProviderErrorLike): ErrorCode {
     case 'temporarily_unavailable':
       return 'STORE_UNAVAILABLE';
     case 'invalid_request':
-      if (/code_challenge/i.test(description)) return 'OIDC_PKCE_REQUIRED';
-      if (/pushed authorization request/i.test(description)) return 'OIDC_PAR_REQUIRED';
+      if (/code_challenge|requires PKCE/i.test(description)) return 'OIDC_PKCE_REQUIRED';
+      if (/redirect_uri did not match/i.test(description)) return 'OIDC_REDIRECT_URI_INVALID';
+      if (/Pushed Authorization Request must be used/i.test(description)) return 'OIDC_PAR_REQUIRED';
       if (/interaction session/i.test(description)) return 'OIDC_INTERACTION_NOT_FOUND';
       return 'OIDC_INVALID_REQUEST';
     case 'server_error':

@@ -87,13 +87,24 @@ export function createOidcFront(deps: OidcFrontDeps): OidcFront {
   // Behind the app's own trust-proxy setting; X-Forwarded-* decide https for secure cookies.
   provider.proxy = true;
 
+  // oidc-provider lists every grant handler it has registered (refresh_token is built in), though no
+  // client may use it and none is ever issued (configuration.ts issueRefreshToken): discovery says
+  // exactly what is supported (oidc-discovery §3 grant_types_supported).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === 'discovery' && typeof ctx.body === 'object' && ctx.body !== null) {
+      (ctx.body as Record<string, unknown>).grant_types_supported = ['authorization_code'];
+    }
+  });
+
   // Error events: log the catalog code, and give the client the specific cause (oidc-provider
   // answers every invalid_grant with the same description and keeps the cause in error_detail).
   const describe = (ctx: unknown, err: unknown): void => {
     const code = codeForProviderError(err as Record<string, unknown>);
     const row = catalogEntry(code);
     const c = ctx as KoaContextLike | undefined;
-    if (c && typeof c.body === 'object' && c.body !== null && 'error' in c.body && row.expose) {
+    // Only invalid_grant: oidc-provider's description there is always "grant request is invalid"; elsewhere it is already specific.
+    if (c && typeof c.body === 'object' && c.body !== null && (c.body as { error?: unknown }).error === 'invalid_grant' && row.expose) {
       c.body = { ...(c.body as Record<string, unknown>), error_description: row.summary };
       c.set('x-neid-error-code', code);
     }
