@@ -26,6 +26,7 @@ export interface AppDeps {
 
 export interface AppRouters {
   eid?: Router;
+  saml?: Router;
   demo?: Router;
 }
 
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   //      path        router                                                      spec
   app.use('/',        healthRouter({ store, metrics, storeTimeoutMs: config.readiness.storeTimeoutMs, isShuttingDown: deps.isShuttingDown }));
   if (r.eid)  app.use('/',     r.eid);                                            // tr03124-1 §2.4 TC Token, §2.5.4 RefreshAddress
+  if (r.saml) app.use('/',     r.saml);                                           // saml-bindings §3.4/§3.5, saml-metadata; TR-03130-1 §4
   if (r.demo) app.use('/demo', r.demo);                                           // dev: demo eService (SOAP eID-Interface)
 
   app.use(notFound());

@@ -16,6 +16,8 @@ import { eidRouter } from './eid/eid-router.js';
 import { createEidServer, type EidServer } from './eid/eid-server.js';
 import { ReturnUrls } from './eid/return-urls.js';
 import { createServiceTerminals } from './eid/terminals.js';
+import { samlContinueUrl, samlRouter } from './saml/router.js';
+import { createSamlDeps } from './saml/setup.js';
 import { createMetrics } from './http/metrics.js';
 import { boundPort, closeGracefully, listen } from './http/server.js';
 import { importServices, RegistryFileError } from './services/import.js';
@@ -31,6 +33,8 @@ export const DEV_FIXTURES = {
   person: 'test/fixtures/persons/tw-citizen.json',
   soapClientCertificate: 'test/fixtures/demo-eservices/demo-soap-client.crt.pem',
   soapClientKey: 'test/fixtures/demo-eservices/demo-soap-client.key.pem',
+  samlSigningKey: 'test/fixtures/demo-eservices/demo-saml-signing.key.pem',
+  samlEncryptionKey: 'test/fixtures/demo-eservices/demo-saml-encryption.key.pem',
 } as const;
 
 export const EID_CLIENT_PORT = 24727;
@@ -43,7 +47,7 @@ export interface StartOptions {
 export interface RunningIdp {
   config: Config;
   logger: Logger;
-  servers: { http: Server; eid: EidServer; soap: SoapListener; eidClient?: { port: number; close(): Promise<void> } };
+  servers: { http: Server; eid: EidServer; soap: SoapListener; eidClient?: { port: number; close(): Promise<void> }; demoSp?: Server };
   dev?: DevMaterial;
   stop(): Promise<void>;
 }
@@ -82,7 +86,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const soapTls = { key: pem(config.soap.tlsKey, 'soap.tlsKey', dev?.soapTls.key), cert: pem(config.soap.tlsCert, 'soap.tlsCert', dev?.soapTls.cert) };
   const soapWss = { key: pem(config.soap.wssKey, 'soap.wssKey', dev?.soapWss.key), cert: pem(config.soap.wssCert, 'soap.wssCert', dev?.soapWss.cert) };
 
-  const sessions = new EidSessions({ store, box: new SealedBox(storeDataKey(config)), timeouts: config.eid.session });
+  const box = new SealedBox(storeDataKey(config));
+  const sessions = new EidSessions({ store, box, timeouts: config.eid.session });
   const terminals = createServiceTerminals({
     registry, pkiDir: config.eid.pkiDir !== '' ? config.eid.pkiDir : join(config.dev.dataDir, 'pki'),
     ...(dev ? { resolvePath: dev.resolvePath } : {}), allowTesting: config.dev.enabled,
@@ -97,11 +102,20 @@ export async function start(config: Config, logger: Logger, options: StartOption
 
   const metrics = createMetrics();
   let shuttingDown = false;
+  const saml = createSamlDeps({ config, store, box, sessions, registry, logger });
   const routers: AppRouters = {
     eid: eidRouter({
       sessions, paosUrl: config.eid.publicUrl, publicUrl: config.publicUrl,
-      returnTo: async (session) => (session.request.front === 'soap' ? returnUrls.get(session.id) : null),
+      // RefreshAddress (TR-03124-1 §2.5.4): back to the front that opened the eID session.
+      returnTo: async (session) => {
+        switch (session.request.front) {
+          case 'soap': return returnUrls.get(session.id);
+          case 'saml': return samlContinueUrl(config.publicUrl, session);
+          default: return null;
+        }
+      },
     }),
+    saml: samlRouter(saml),
   };
 
   const eid = await createEidServer({ host: config.eid.host, port: config.eid.port, key: eidTls.key, cert: eidTls.cert, sessions, terminals: terminals.provider, logger });
@@ -123,6 +137,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
       eidClientUrl: config.saml.eidClientUrl, logger,
     });
   }
+  let demoSp: Server | undefined;
+  if (dev && config.dev.demoSpPort !== 0) demoSp = await startDemoSamlSp(config, saml, logger);
   let eidClient: { port: number; close(): Promise<void> } | undefined;
   const clientPort = options.eidClientPort === undefined ? EID_CLIENT_PORT : options.eidClientPort;
   if (dev?.cardFile !== undefined && clientPort !== null) {
@@ -146,17 +162,46 @@ export async function start(config: Config, logger: Logger, options: StartOption
   return {
     config,
     logger,
-    servers: { http, eid, soap, ...(eidClient ? { eidClient } : {}) },
+    servers: { http, eid, soap, ...(eidClient ? { eidClient } : {}), ...(demoSp ? { demoSp } : {}) },
     ...(dev ? { dev } : {}),
     async stop() {
       if (shuttingDown) return;
       shuttingDown = true;
       logger.info('shutting down: draining in-flight requests');
-      await Promise.all([closeGracefully(http, config.shutdown.graceMs), eid.close(), soap.close(), eidClient?.close()]);
+      await Promise.all([closeGracefully(http, config.shutdown.graceMs), eid.close(), soap.close(), eidClient?.close(), demoSp ? closeGracefully(demoSp, 1000) : undefined]);
       await store.close();
       logger.info('stopped');
     },
   };
+}
+
+/** Development: the demo SAML SP of config/services/demo-saml.yaml on its own origin (port dev.demoSpPort). */
+async function startDemoSamlSp(config: Config, saml: ReturnType<typeof createSamlDeps>, logger: Logger): Promise<Server | undefined> {
+  const { default: express } = await import('express');
+  const { demoSamlSpRouter } = await import('./saml/demo/demo-sp-router.js');
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.urlencoded({ extended: false, limit: config.http.bodyLimitBytes }));
+  const base = `http://localhost:${config.dev.demoSpPort}/demo-saml`;
+  app.use('/demo-saml', demoSamlSpRouter({
+    baseUrl: base, idpSsoUrl: `${config.publicUrl.replace(/\/+$/, '')}/saml/sso`,
+    idpSigningCertificates: () => saml.keys.published('saml-signing').map((k) => k.certificatePem),
+    idpEncryptionCertificate: () => saml.keys.current('saml-encryption').certificatePem,
+    signingKeyPem: readPem(DEV_FIXTURES.samlSigningKey, 'demo'), encryptionKeyPem: readPem(DEV_FIXTURES.samlEncryptionKey, 'demo'),
+    attributes: [
+      { name: 'ChineseName', required: true }, { name: 'DateOfBirth', required: true }, { name: 'Sex', required: false },
+      { name: 'RestrictedID', required: true }, { name: 'AgeVerification', required: true, value: '18' },
+    ],
+  }));
+  try {
+    const server = await listen(app, { host: '127.0.0.1', port: config.dev.demoSpPort, requestTimeoutMs: config.http.requestTimeoutMs, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs });
+    logger.info({ listener: 'demo-saml-sp', port: boundPort(server) }, `demo SAML SP: ${base}/`);
+    return server;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    logger.warn({ port: config.dev.demoSpPort }, 'demo SAML SP port taken: the demo SP was not started');
+    return undefined;
+  }
 }
 
 export async function main(): Promise<void> {

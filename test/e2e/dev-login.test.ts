@@ -28,13 +28,13 @@ describe('e2e: development login through the demo SOAP eService', function () {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'neid-dev-'));
-    const [http, eid, soap, admin] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [http, eid, soap, admin, demoSp] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     base = `http://127.0.0.1:${http}`;
     const config = loadConfig({
       env: {
         NEID_HTTP_HOST: '127.0.0.1', NEID_HTTP_PORT: String(http), NEID_EID_HOST: '127.0.0.1', NEID_EID_PORT: String(eid), NEID_SOAP_HOST: '127.0.0.1',
         NEID_SOAP_PORT: String(soap), NEID_ADMIN_PORT: String(admin), NEID_PUBLIC_URL: base, NEID_EID_PUBLIC_URL: `https://localhost:${eid}/paos`,
-        NEID_DEV_DATA_DIR: dataDir, NEID_LOG_LEVEL: 'silent',
+        NEID_DEV_DATA_DIR: dataDir, NEID_LOG_LEVEL: 'silent', NEID_DEV_DEMO_SP_PORT: String(demoSp),
       },
     });
     const started = Date.now();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { freePort, httpStatus, logRecords, spawnCli, startRedis, stopProcess, waitFor } from '../support/processes.js';
 
 async function ports() {
-  return { NEID_HTTP_PORT: String(await freePort()), NEID_ADMIN_PORT: String(await freePort()), NEID_EID_PORT: String(await freePort()), NEID_SOAP_PORT: String(await freePort()) };
+  return { NEID_HTTP_PORT: String(await freePort()), NEID_ADMIN_PORT: String(await freePort()), NEID_EID_PORT: String(await freePort()), NEID_SOAP_PORT: String(await freePort()), NEID_DEV_DEMO_SP_PORT: String(await freePort()) };
 }
 
 describe('neid serve (process)', function () {
