@@ -12,7 +12,7 @@
  * - the signature verifies with the selected key (hash = the selected key's id-TA-ECDSA-SHA-* OID);
  * - issuer role → subject role: trust point/CVCA → CVCA (link) or DV; DV → terminal; terminal → nothing;
  * - the terminal type (CHAT OID) is id-AT throughout, and the certificate has not expired on the card's date;
- * - effective CHAT = CVCA ∧ DV ∧ terminal; the current date moves forward to the effective date of a CVCA,
+ * - effective CHAT = CVCA (the trust point's stored CHAT) ∧ DV ∧ terminal; the current date moves forward to the effective date of a CVCA,
  *   DV or domestic terminal certificate; a verified CVCA link certificate becomes the new trust point.
  */
 import { SW } from '../../src/eid/card/status-words.js';
@@ -20,12 +20,14 @@ import { decodeTlvs } from '../../src/eid/card/tlv.js';
 import { ecdsaVerifyPlain, publicKeyFromPoint } from '../../src/eid/eac/domain-parameters.js';
 import type { CurveName, HashName } from '../../src/eid/eac/domain-parameters.js';
 import { chatIntersect } from '../../src/eid/eac/cvc/chat.js';
+import { trustPointFromCvca } from '../../src/eid/eac/cvc/chain.js';
 import { ROLE_OIDS } from '../../src/eid/eac/cvc/oids.js';
 import { hashOfTaAlgorithm, keyObjectOf } from '../../src/eid/eac/cvc/public-key.js';
 import { parseCvCertificateParts } from '../../src/eid/eac/cvc/cv-certificate.js';
 import { sectorExtension } from '../../src/eid/eac/cvc/extensions.js';
 import type { CvCertificate } from '../../src/eid/eac/cvc/cv-certificate.js';
-import { fromHex, hex } from '../../src/shared/bytes.js';
+import { fromHex } from '../../src/shared/bytes.js';
+import { storedTrustPoint, trustPointChat } from './card-json.js';
 import type { CardJson, TrustPoint } from './card-json.js';
 import { ChipStatus, ensure } from './chip-status.js';
 import type { ChipSession, VerificationKey } from './chip-session.js';
@@ -33,7 +35,10 @@ import { cardDateToCvc, cvcDateToCard } from './card-date.js';
 
 const TAG_KEY_REFERENCE = 0x83;
 
-/** The stored trust points as verification keys (CHAT of a CVCA: all rights; TR-03110-3 §C.4). */
+/**
+ * A stored trust point as a verification key. TR-03110-3 §C.4: its CHAT is the CVCA certificate's,
+ * the upper bound of every chain below it (all rights only for card.json without a stored CHAT).
+ */
 function trustPointKey(tp: TrustPoint): VerificationKey | null {
   let hash: HashName;
   try {
@@ -44,8 +49,7 @@ function trustPointKey(tp: TrustPoint): VerificationKey | null {
   const point = fromHex(tp.publicKey);
   return {
     chr: tp.chr, curve: tp.curve, hash, keyOid: tp.keyOid, point, publicKey: publicKeyFromPoint(tp.curve, point),
-    chat: { roleOid: ROLE_OIDS.AT, terminalType: 'at', role: 'cvca', rights: (1n << 38n) - 1n },
-    expirationDate: tp.expirationDate, role: 'trust-point', sectorHashes: [],
+    chat: trustPointChat(tp), expirationDate: tp.expirationDate, role: 'trust-point', sectorHashes: [],
   };
 }
 
@@ -106,10 +110,14 @@ export function psoVerifyCertificate(card: CardJson, session: ChipSession, data:
   const curve: CurveName = cert.publicKey.curve ?? issuer.curve;
   const publicKey = keyObjectOf(cert.publicKey, issuer.curve);
 
+  // TR-03110-3 §C.4: a DV or terminal certificate's rights are cut down to those of the chain above it
+  // (the trust point's CVCA CHAT included); a link certificate brings the new CVCA's own CHAT, as
+  // verifyChainStep (src/eid/eac/cvc/chain.ts) computes it.
   const chainChat = issuer.role === 'trust-point' || issuer.role === 'cvca' ? issuer.chat : (session.ta.chainChat ?? issuer.chat);
+  const chat = subjectRole === 'cvca' ? cert.chat : chatIntersect(cert.chat, chainChat);
   const key: VerificationKey = {
     chr: cert.chr, curve, hash, keyOid: cert.publicKey.oid, publicKey, point: Buffer.from(cert.publicKey.point),
-    chat: chatIntersect(cert.chat, chainChat), expirationDate: cert.expirationDate, role: subjectRole,
+    chat, expirationDate: cert.expirationDate, role: subjectRole,
     sectorHashes: sectorHashes(cert),
   };
   session.ta.keys.set(key.chr, key);
@@ -120,10 +128,11 @@ export function psoVerifyCertificate(card: CardJson, session: ChipSession, data:
   const accurate = subjectRole !== 'terminal' || issuer.role === 'dv-official';
   if (accurate && cert.effectiveDate > today) card.currentDate = cvcDateToCard(cert.effectiveDate);
 
-  // TR-03110-2 §2.4: a CVCA link certificate replaces the trust point; the previous one is kept as the second.
+  // TR-03110-2 §2.4: a CVCA link certificate replaces the trust point (key, domain parameters and CHAT);
+  // the previous one is kept as the second.
   if (subjectRole === 'cvca') {
     const previous = card.trustPoints.find((tp) => tp.chr === issuer.chr);
-    const next: TrustPoint = { chr: key.chr, keyOid: key.keyOid, curve, publicKey: hex(key.point), expirationDate: key.expirationDate };
+    const next = storedTrustPoint(trustPointFromCvca(cert, issuer.curve), cert.expirationDate);
     card.trustPoints = previous === undefined ? [next] : [next, previous];
   }
 }

@@ -3,7 +3,7 @@
  * DS-signed EF.CardSecurity, the trust points (CVCA keys) and the data groups of one person.
  *
  * @spec tr03110-3 §A.1.2 (EF.CardAccess / EF.CardSecurity), tr03110-2 §2.5 (trust points, current date)
- * @spec tr03110-2 §3.5 (PIN 6 digits, PUK 10 digits, CAN 6 digits)
+ * @spec tr03110-2 §3.5 (PIN 6 digits, PUK 10 digits, CAN 6 digits), tr03110-3 §C.4 (CVCA CHAT of the trust point)
  */
 import { randomInt } from 'node:crypto';
 import { domainParameters, generateEcKeyPair, scalarOfPrivateKey } from '../../src/eid/eac/domain-parameters.js';
@@ -12,7 +12,8 @@ import type { CvCertificate } from '../../src/eid/eac/cvc/cv-certificate.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
 import type { ProfileId } from '../../src/eid/profiles/index.js';
 import { hex } from '../../src/shared/bytes.js';
-import { CARD_JSON_FORMAT, parseCardJson } from './card-json.js';
+import { trustPointFromCvca } from '../../src/eid/eac/cvc/chain.js';
+import { CARD_JSON_FORMAT, parseCardJson, storedTrustPoint } from './card-json.js';
 import type { CardJson, CardKeyPair, RiKeyPair, TrustPoint } from './card-json.js';
 import { encodeCardAccess, encodeCardSecurityContent, protocolsForCurve } from './card-security-infos.js';
 import { SoftwareCardError } from './chip-status.js';
@@ -52,11 +53,12 @@ function keyPair(curve: CurveName, oid: string, keyId: number): CardKeyPair {
   return { keyId, oid, curve, privateKey: hex(scalarOfPrivateKey(pair.privateKey)), publicKey: hex(pair.publicPoint) };
 }
 
+/** TR-03110-3 §C.4: the trust point keeps the CVCA's key, domain parameters and CHAT (its rights bound every chain). */
 function trustPoint(cert: CvCertificate): TrustPoint {
-  if (cert.chat.role !== 'cvca' || cert.publicKey.curve === undefined) {
-    throw new SoftwareCardError('SOFTCARD_ISSUE_INVALID', `trust point ${cert.chr} is not a CVCA certificate with domain parameters`);
+  if (cert.chat.role !== 'cvca' || cert.chat.terminalType !== 'at' || cert.publicKey.curve === undefined) {
+    throw new SoftwareCardError('SOFTCARD_ISSUE_INVALID', `trust point ${cert.chr} is not an authentication-terminal CVCA certificate with domain parameters`);
   }
-  return { chr: cert.chr, keyOid: cert.publicKey.oid, curve: cert.publicKey.curve, publicKey: hex(cert.publicKey.point), expirationDate: cert.expirationDate };
+  return storedTrustPoint(trustPointFromCvca(cert), cert.expirationDate);
 }
 
 export function issueCard(input: IssueCardInput): CardJson {

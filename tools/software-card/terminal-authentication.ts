@@ -93,7 +93,8 @@ export function externalAuthenticate(session: ChipSession, signature: Buffer): v
     session.ta.setup = null;
     throw new ChipStatus(SW.VERIFICATION_FAILED, 'terminal signature does not verify');
   }
-  // TR-03110-3 §C.4: effective authorization = chain CHAT ∧ the CHAT chosen in PACE (the user's selection).
+  // TR-03110-3 §C.4: effective authorization = chain CHAT (terminal ∧ DV ∧ the trust point's CVCA CHAT,
+  // certificate-verification.ts) ∧ the CHAT chosen in PACE (the user's selection).
   // TR-03110-2 §3.2: with an authentication terminal the PACE CHAT is required.
   ensure(channel.chat !== null, SW.CONDITIONS_NOT_SATISFIED, 'PACE was run without a CHAT');
   ensure(channel.chat.terminalType === setup.terminal.chat.terminalType, SW.CONDITIONS_NOT_SATISFIED, 'PACE CHAT of another terminal type');

@@ -59,9 +59,9 @@ export const FULL_RIGHTS: AtRight[] = ['AGE_VERIFICATION', 'COMMUNITY_ID_VERIFIC
 
 export interface Pki { cvca: CertifiedKey; dv: CertifiedKey; terminal: CertifiedKey }
 
-export function makePki(options: { terminalRights?: readonly AtRight[]; terminalExpiration?: string; sectorExtension?: CvcExtension[] } = {}): Pki {
+export function makePki(options: { terminalRights?: readonly AtRight[]; terminalExpiration?: string; sectorExtension?: CvcExtension[]; cvcaRights?: readonly AtRight[] } = {}): Pki {
   const cvcaKey = generateEcKeyPair('brainpoolP256r1');
-  const cvca = certify({ car: 'TWCVCA00001', chr: 'TWCVCA00001', role: 'cvca', rights: FULL_RIGHTS, issuer: cvcaKey, subject: cvcaKey, expiration: '291231' });
+  const cvca = certify({ car: 'TWCVCA00001', chr: 'TWCVCA00001', role: 'cvca', rights: options.cvcaRights ?? FULL_RIGHTS, issuer: cvcaKey, subject: cvcaKey, expiration: '291231' });
   const dv = certify({ car: 'TWCVCA00001', chr: 'TWDVTEST00001', role: 'dv-official', rights: FULL_RIGHTS, issuer: cvcaKey });
   const terminal = certify({
     car: 'TWDVTEST00001', chr: 'TWTERM000001', role: 'terminal', rights: options.terminalRights ?? FULL_RIGHTS, issuer: dv.key,
