@@ -27,6 +27,8 @@ export interface AppDeps {
 export interface AppRouters {
   eid?: Router;
   saml?: Router;
+  /** oidc-provider parses its own bodies, so it is mounted before the app's body parsers. */
+  oidc?: Router;
   demo?: Router;
 }
 
@@ -40,10 +42,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestId());
   app.use(accessLog(logger, metrics));
   app.use(securityHeaders());
+  const r = deps.routers ?? {};
+  if (r.oidc) app.use('/oidc', r.oidc);                                         // oidc-core, rfc9126 PAR, rfc9449 DPoP (src/oidc/configuration.ts)
   app.use(express.urlencoded({ extended: false, limit: config.http.bodyLimitBytes, parameterLimit: 100 }));
   app.use(express.json({ limit: config.http.bodyLimitBytes, strict: true }));
 
-  const r = deps.routers ?? {};
   //      path        router                                                      spec
   app.use('/',        healthRouter({ store, metrics, storeTimeoutMs: config.readiness.storeTimeoutMs, isShuttingDown: deps.isShuttingDown }));
   if (r.eid)  app.use('/',     r.eid);                                            // tr03124-1 §2.4 TC Token, §2.5.4 RefreshAddress

@@ -16,6 +16,8 @@ import { eidRouter } from './eid/eid-router.js';
 import { createEidServer, type EidServer } from './eid/eid-server.js';
 import { ReturnUrls } from './eid/return-urls.js';
 import { createServiceTerminals } from './eid/terminals.js';
+import { keyDirOf } from './keys/key-dir.js';
+import { createOidcFront } from './oidc/provider.js';
 import { samlContinueUrl, samlRouter } from './saml/router.js';
 import { createSamlDeps } from './saml/setup.js';
 import { createMetrics } from './http/metrics.js';
@@ -103,6 +105,12 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const metrics = createMetrics();
   let shuttingDown = false;
   const saml = createSamlDeps({ config, store, box, sessions, registry, logger });
+  const keyDir = keyDirOf(config);
+  const oidc = createOidcFront({
+    publicUrl: config.publicUrl, store, box, dataKey: storeDataKey(config), registry, eidSessions: sessions,
+    authTransactions: saml.transactions, keysDir: keyDir.dir, generateKeys: keyDir.generate, allowTesting: config.dev.enabled,
+    logger, eidClientUrl: config.saml.eidClientUrl,
+  });
   const routers: AppRouters = {
     eid: eidRouter({
       sessions, paosUrl: config.eid.publicUrl, publicUrl: config.publicUrl,
@@ -111,11 +119,12 @@ export async function start(config: Config, logger: Logger, options: StartOption
         switch (session.request.front) {
           case 'soap': return returnUrls.get(session.id);
           case 'saml': return samlContinueUrl(config.publicUrl, session);
-          default: return null;
+          default: return oidc.returnTo(session);
         }
       },
     }),
     saml: samlRouter(saml),
+    oidc: oidc.router,
   };
 
   const eid = await createEidServer({ host: config.eid.host, port: config.eid.port, key: eidTls.key, cert: eidTls.cert, sessions, terminals: terminals.provider, logger });

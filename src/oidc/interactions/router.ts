@@ -12,7 +12,7 @@
  * in OIDC_INTERACTION_BINDING / AUTHTX_BROWSER_MISMATCH; the result stays for the right browser.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { InteractionDetails, Provider } from 'oidc-provider';
 import { decideRequestedAttributes } from '../../services/attribute-policy.js';
 import type { ServiceRecord } from '../../services/model.js';
@@ -68,6 +68,8 @@ const ALWAYS_SHOWN_INFO = new Set(['RestrictedID', 'DocumentValidity']);
 
 export function interactionRouter(deps: InteractionDeps): { router: Router; returnTo(session: EidSession): Promise<string | null> } {
   const router = Router();
+  // The provider is mounted before the app's body parsers (it parses its own endpoints); the consent forms need one.
+  const form = express.urlencoded({ extended: false, limit: 16 * 1024, parameterLimit: 100 });
   const base = deps.publicUrl.replace(/\/+$/, '');
   const ttlMs = deps.interactionSeconds * 1000;
 
@@ -161,7 +163,7 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
   }));
 
   // Consent given: open the eID session with exactly the kept fields and start the eID client.
-  router.post('/interaction/:uid/confirm', wrap(async (req, res) => {
+  router.post('/interaction/:uid/confirm', form, wrap(async (req, res) => {
     const d = await details(req, res);
     const state = await loadState(d.uid);
     checkCsrf(req, state);
@@ -193,7 +195,7 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
     }
   }));
 
-  router.post('/interaction/:uid/abort', wrap(async (req, res) => {
+  router.post('/interaction/:uid/abort', form, wrap(async (req, res) => {
     const d = await details(req, res);
     const state = await loadState(d.uid);
     checkCsrf(req, state);
