@@ -67,9 +67,13 @@ export const DV_RIGHTS: readonly AtRight[] = [
   ...Array.from({ length: 21 }, (_, i) => `READ_DG${i + 1}` as AtRight),
 ];
 
-export function createWorld(options: { curve?: CurveName; dvRights?: readonly AtRight[] | bigint; cvcaChr?: string } = {}): World {
+/** cvcaRights: the CVCA certificate's CHAT (default all rights); it bounds every chain below it (TR-03110-3 §C.4). */
+export function createWorld(options: { curve?: CurveName; dvRights?: readonly AtRight[] | bigint; cvcaChr?: string; cvcaRights?: readonly AtRight[] | bigint } = {}): World {
   const curve = options.curve ?? 'brainpoolP256r1';
-  const cvca = createCvca({ chr: options.cvcaChr ?? 'TWCVCAT00001', curve, effectiveDate: '260101', expirationDate: '291231' });
+  const cvca = createCvca({
+    chr: options.cvcaChr ?? 'TWCVCAT00001', curve, effectiveDate: '260101', expirationDate: '291231',
+    ...(options.cvcaRights === undefined ? {} : { rights: options.cvcaRights }),
+  });
   const dv = createDv(cvca, { chr: 'TWDVT0000001', rights: options.dvRights ?? DV_RIGHTS, effectiveDate: '260501', expirationDate: '261231' });
   const x509 = createTestPki({ curve, at: TODAY });
   const trustStore = new TrustStore();

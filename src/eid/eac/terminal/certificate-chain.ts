@@ -6,9 +6,10 @@
  *
  * @spec tr03110-3 §2.5-§2.7 (certificate validation, effective authorization), tr03112-7 §3.6.4 (Certificate in EAC1/EAC2)
  */
-import { parseCvCertificate } from '../cvc/cv-certificate.js';
+import { isSelfSigned, parseCvCertificate } from '../cvc/cv-certificate.js';
 import type { CvCertificate } from '../cvc/cv-certificate.js';
-import { chatIsSubset, chatRightsBeyond } from '../cvc/chat.js';
+import { chatIntersect, chatIsSubset, chatRightsBeyond } from '../cvc/chat.js';
+import type { Chat } from '../cvc/chat.js';
 import { compareCvcDates } from '../cvc/dates.js';
 import { keyObjectOf } from '../cvc/public-key.js';
 import { publicKeyFromPoint } from '../domain-parameters.js';
@@ -23,12 +24,46 @@ export function chainFromTrustPoint(terminal: CvCertificate, pool: readonly CvCe
   // A chain is CVCA (link) → DV → terminal: at most a handful; the bound stops CAR/CHR loops.
   for (let depth = 0; depth < 8; depth++) {
     if (current.car === car) return chain.reverse();
-    const issuer = pool.find((c) => c.chr === current.car && c !== current);
+    // A self-signed CVCA is never sent (the chip holds it as a trust point or not at all); the pool may
+    // hold one next to the link certificate of the same CHR.
+    const issuer = pool.find((c) => c.chr === current.car && c !== current && !isSelfSigned(c));
     if (issuer === undefined) break;
     chain.push(issuer);
     current = issuer;
   }
   throw new EacTerminalError('TA_CAR_UNKNOWN', `no certificate chain from trust point ${car} to ${terminal.chr}`, { detail: { car } });
+}
+
+/**
+ * TR-03110-3 §C.4: the CHAT of the CVCA the chip holds as trust point once it has processed `chain`
+ * (src/eid/eac/cvc/chain.ts verifyChainStep): the last link certificate of the chain, else the CVCA
+ * certificates of the pool with the chain's first CAR as CHR (self-signed, or the link certificate
+ * that introduced that CVCA; intersected if there are several, they should agree). null when the pool
+ * has none: the chip then applies a CVCA CHAT the server cannot see.
+ */
+export function trustPointChat(chain: readonly CvCertificate[], pool: readonly CvCertificate[]): Chat | null {
+  const links = chain.filter((c) => c.chat.role === 'cvca');
+  const last = links[links.length - 1];
+  if (last !== undefined) return last.chat;
+  const first = chain[0];
+  if (first === undefined) return null;
+  const cvcas = pool.filter((c) => c.chr === first.car && c.chat.role === 'cvca' && c.chat.terminalType === first.chat.terminalType);
+  const [top, ...more] = cvcas;
+  if (top === undefined) return null;
+  return more.reduce((acc, c) => chatIntersect(acc, c.chat), top.chat);
+}
+
+/**
+ * Effective authorization the chip will grant (TR-03110-3 §C.4 / TR-03110-2 §2.7): the user's
+ * selection ∧ every DV and terminal CHAT of `chain` ∧ the trust point's CVCA CHAT (trustPointChat;
+ * a link certificate replaces the CVCA CHAT rather than adding to it, as on the chip).
+ */
+export function effectiveChatOf(userChat: Chat, chain: readonly CvCertificate[], pool: readonly CvCertificate[]): Chat {
+  let effective = userChat;
+  for (const c of chain) if (c.chat.role !== 'cvca' && c.chat.terminalType === effective.terminalType) effective = chatIntersect(effective, c.chat);
+  const cvca = trustPointChat(chain, pool);
+  if (cvca !== null && cvca.terminalType === effective.terminalType) effective = chatIntersect(effective, cvca);
+  return effective;
 }
 
 /** CAR of the top of the chain the pool builds above the terminal certificate (the CVCA the EAC1 certificates start at). */

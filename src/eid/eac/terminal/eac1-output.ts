@@ -3,20 +3,21 @@
  * to EAC2InputType (certificates for the CAR, ephemeral public key, TA signature).
  *
  * - the effective CHAT must contain the required CHAT and stay within required ∪ optional;
- * - rights are further limited by the chain the chip sees (TR-03110-3 §2.7 effective authorization);
+ * - rights are further limited by the chain the chip sees and the CVCA above it, when the certificate
+ *   pool holds it (TR-03110-3 §2.7 / §C.4 effective authorization);
  * - the ephemeral key is generated on the CA domain parameters of EF.CardAccess (TR-03110-2 §3.4.1);
  * - signature = Sign(SK_PCD, ID_PICC ‖ r_PICC ‖ Comp(ePK_PCD) ‖ aux data) (TR-03110-2 §3.4.1 step 5).
  *
  * @spec tr03112-7 §3.6.4.2 (EAC1OutputType, EAC2InputType), tr03110-2 §3.4 (TA v2)
  */
-import { chatIntersect, chatIsSubset, decodeChat, encodeChat } from '../cvc/chat.js';
+import { chatIsSubset, decodeChat, encodeChat } from '../cvc/chat.js';
 import { parseCvCertificate } from '../cvc/cv-certificate.js';
 import { decodeSecurityInfos } from '../security-infos.js';
 import { caParametersFromCardAccess } from '../ca.js';
 import { compressEphemeralPublicKey, generateTaEphemeralKey } from '../ta.js';
 import { signTaVerified } from './ta-signature.js';
 import { EacTerminalError } from '../eac-terminal-error.js';
-import { chainForCars, chainFromTrustPoint, parseCertificatePool, topCar } from './certificate-chain.js';
+import { chainForCars, chainFromTrustPoint, effectiveChatOf, parseCertificatePool, topCar } from './certificate-chain.js';
 import type { EacTerminalConfig } from './config.js';
 import { requireStep } from './state.js';
 import type { EacTerminalState } from './state.js';
@@ -62,9 +63,8 @@ export async function handleEac1Output(config: EacTerminalConfig, state: EacTerm
   // and the client needs no further certificates in EAC2InputType.
   const clientHasChain = output.cars.length === 0;
   const chain = clientHasChain ? chainFromTrustPoint(terminal, pool, topCar(terminal, pool)) : chainForCars(terminal, pool, output.cars);
-  // TR-03110-3 §2.7: effective rights = user selection ∧ every CHAT of the chain.
-  let effective = userChat;
-  for (const c of chain) if (c.chat.terminalType === effective.terminalType) effective = chatIntersect(effective, c.chat);
+  // TR-03110-3 §2.7 / §C.4: effective rights = user selection ∧ terminal ∧ DV ∧ the trust point's CVCA CHAT.
+  const effective = effectiveChatOf(userChat, chain, pool);
   const ca = caParametersFromCardAccess(decodeSecurityInfos(output.efCardAccess, { allowZeroPadding: true }));
   const ephemeral = generateTaEphemeralKey(ca.curve);
   const auxiliaryData = state.auxiliaryData === null ? undefined : Buffer.from(state.auxiliaryData, 'hex');

@@ -18,6 +18,6 @@ export { handleEac1Output, type Eac1Output, type Eac2Input } from './eac1-output
 export { signTaChallenge, awaitsChallenge } from './ta-signature.js';
 export { handleEac2Output, readableDataGroups, type Eac2Output, type TransmitApdu } from './eac2-output.js';
 export { handleTransmitResponse } from './transmit-response.js';
-export { chainFromTrustPoint, chainForCars, checkTerminalChain } from './certificate-chain.js';
+export { chainFromTrustPoint, chainForCars, checkTerminalChain, effectiveChatOf, trustPointChat } from './certificate-chain.js';
 export { wrapBatch, unwrapBatchResponse } from './sm-batch.js';
 export type { EacResult, DataGroupValue, DocumentValidity } from './result.js';
