@@ -13,6 +13,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { IdpError } from '../errors/idp-error.js';
 import type { EidSession } from '../session/eid-session-model.js';
 import type { EidSessions } from '../session/eid-session.js';
+import { ECARD_RESULT_MINOR_PATTERN } from './paos/result.js';
 import { buildTcToken } from './tc-token.js';
 
 export interface EidRouterDeps {
@@ -33,8 +34,6 @@ function sessionIdOf(req: Request): string {
   if (typeof id !== 'string' || !/^[0-9A-Fa-f]{32,128}$/.test(id)) throw new IdpError('TCTOKEN_SESSION_UNKNOWN', 'sessionId missing or malformed');
   return id;
 }
-
-const ECARD_ERROR_MINOR = /^http:\/\/www\.bsi\.bund\.de\/ecard\/api\/1\.1\/resultminor\/[A-Za-z/]+#[A-Za-z]+$/;
 
 export function eidRouter(deps: EidRouterDeps): Router {
   const router = Router();
@@ -71,7 +70,7 @@ export function eidRouter(deps: EidRouterDeps): Router {
         const minor = typeof req.query.ResultMinor === 'string' ? req.query.ResultMinor : '';
         const uri = minor.startsWith('http') ? minor : `http://www.bsi.bund.de/ecard/api/1.1/resultminor/al/common#${minor}`;
         await deps.sessions.storeResult(id, {
-          error: { code: 'PAOS_CLIENT_ERROR', ...(ECARD_ERROR_MINOR.test(uri) ? { message: uri } : {}) }, attributes: {},
+          error: { code: 'PAOS_CLIENT_ERROR', ...(ECARD_RESULT_MINOR_PATTERN.test(uri) ? { message: uri } : {}) }, attributes: {},
         }).catch(() => undefined);
       }
       const target = await deps.returnTo(session);

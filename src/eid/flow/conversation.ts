@@ -27,7 +27,7 @@ import { buildEnvelope, newMessageId, parseEnvelope } from '../paos/envelope.js'
 import { PaosError } from '../paos/errors.js';
 import { clientMessageKind } from '../paos/message.js';
 import type { ClientMessageKind } from '../paos/message.js';
-import { resultForError } from '../paos/result.js';
+import { ECARD_RESULT_MINOR_PATTERN, resultForError } from '../paos/result.js';
 import type { PaosResult } from '../paos/result.js';
 import { buildStartPaosResponse } from '../paos/start-paos-response.js';
 import type { XmlLimits } from '../paos/xml.js';
@@ -88,7 +88,9 @@ function errorResult(err: IdpError): PaosResult {
 
 function errorOutcome(err: IdpError): EidResult {
   const minor = typeof err.detail?.minor === 'string' ? err.detail.minor : undefined;
-  return { error: { code: err.code, ...(minor === undefined ? {} : { message: minor.slice(0, 1000) }) }, attributes: {} };
+  // TR-03130-1 §3.2.2: the eService learns why the login failed (the client's eCard-API ResultMinor, e.g.
+  // ifdl/common#invalidPIN) in the getResult ResultMessage; other client-supplied text is not passed on.
+  return { error: { code: err.code, ...(minor !== undefined && ECARD_RESULT_MINOR_PATTERN.test(minor) ? { message: minor } : {}) }, attributes: {} };
 }
 
 /**

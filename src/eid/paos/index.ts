@@ -15,7 +15,7 @@
  * @spec tr03112-7 §3, iso24727-3 §3, tr03124-1 §2.5.3
  */
 export { buildEnvelope, parseEnvelope, newMessageId, type ParsedEnvelope, type EnvelopeHeader, type Sender } from './envelope.js';
-export { RESULT_MAJOR, RESULT_MINOR, OK, buildResult, parseResult, resultForError, throwIfError, type PaosResult, type ResultMajor } from './result.js';
+export { ECARD_RESULT_MINOR_PATTERN, RESULT_MAJOR, RESULT_MINOR, OK, buildResult, parseResult, resultForError, throwIfError, type PaosResult, type ResultMajor } from './result.js';
 export { clientMessageKind, serverMessageKind, CLIENT_MESSAGES, SERVER_MESSAGES, type ClientMessageKind, type ServerMessageKind } from './message.js';
 export * from './connection-handle.js';
 export * from './start-paos.js';

@@ -20,6 +20,13 @@ export const RESULT_MAJOR = {
   warning: 'http://www.bsi.bund.de/ecard/api/1.1/resultmajor#warning',
 } as const;
 
+/**
+ * An eCard-API ResultMinor URI (TR-03112-1 §4.1.2: prefix, module path, `#` code). Only such a URI
+ * from the eID client is passed on to the eService (getResult ResultMessage); anything else the
+ * client sends there is dropped, so no free text of the client reaches the eService.
+ */
+export const ECARD_RESULT_MINOR_PATTERN = /^http:\/\/www\.bsi\.bund\.de\/ecard\/api\/1\.1\/resultminor\/[A-Za-z/]+#[A-Za-z]+$/;
+
 /** ResultMinor values the conversation reacts to (TR-03112-1 §4.1.2). */
 export const RESULT_MINOR = {
   cancellationByUser: `${ECARD_MINOR_PREFIX}/sal#cancellationByUser`,

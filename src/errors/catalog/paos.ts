@@ -26,8 +26,9 @@ export const paosCodes = {
   // Conversation
   PAOS_SESSION_UNKNOWN: entry('StartPAOS names no open eID session, or not the one the TLS-PSK channel is bound to', { ...malformed, http: 403, ecardMinor: '/al/common#noPermission' }),
   PAOS_SESSION_FINISHED: entry('StartPAOS repeated, or a message for an eID session whose conversation has ended', { ...malformed, http: 409, ecardMinor: '/al/common#noPermission' }),
-  PAOS_CLIENT_ERROR: entry('The eID client answered with an error result (ResultMinor kept in detail.minor)', { ...malformed, http: 200, ecardMinor: null }),
-  PAOS_CLIENT_CANCELLED: entry('The user cancelled in the eID client (sal#cancellationByUser)', { ...malformed, http: 200, ecardMinor: null }),
+  // Exposed: getResult carries the client's eCard-API ResultMinor as ResultMessage (TR-03130-1 §3.2.2; no personal data).
+  PAOS_CLIENT_ERROR: entry('The eID client answered with an error result (ResultMinor kept in detail.minor)', { ...malformed, http: 200, ecardMinor: null, expose: true }),
+  PAOS_CLIENT_CANCELLED: entry('The user cancelled in the eID client (sal#cancellationByUser)', { ...malformed, http: 200, ecardMinor: null, expose: true }),
   PAOS_METHOD_NOT_ALLOWED: entry('PAOS endpoint called with another method than POST', { http: 405, expose: true }),
   PAOS_CONTENT_TYPE: entry('PAOS request without Content-Type application/vnd.paos+xml', { http: 415, expose: true }),
   // TC Token / RefreshAddress (TR-03124-1 §2.4, §2.5)
