@@ -431,9 +431,19 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
     const r = await getResult(a, id, 1);
     assert.equal(r.major, MAJOR_ERROR);
     assert.equal(r.minor, `${MINOR}common#internalError`);
-    assert.match(r.message ?? '', /ifdl\/common#invalidPIN/);
+    assert.equal(r.message, 'http://www.bsi.bund.de/ecard/api/1.1/resultminor/ifdl/common#invalidPIN');
     assert.deepEqual(r.elements, ['Result']);
     assert.deepEqual(await keysOf(id), []);
+  });
+
+  it('the user cancels in the eID client: getResult error with the client\'s sal#cancellationByUser, no personal data', async () => {
+    const id = (await useId(a, { operations: { ChineseName: 'REQUIRED' } })).sessionId!;
+    assert.equal((await login(id, { cancelAt: 'EAC1InputType' })).result.major, 'error');
+    const r = await getResult(a, id, 1);
+    assert.equal(r.major, MAJOR_ERROR);
+    assert.equal(r.minor, `${MINOR}common#internalError`);
+    assert.equal(r.message, 'http://www.bsi.bund.de/ecard/api/1.1/resultminor/sal#cancellationByUser');
+    assert.deepEqual(r.elements, ['Result']);
   });
 
   it('PAOS steps alternating between two nodes sharing Redis complete; getResult on the other node\'s SOAP listener returns the data', async () => {
