@@ -262,6 +262,15 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
     const out = await runClientLogin({ tcTokenUrl: tcTokenUrl(id), card: load(card), pin: '123456', allowHttpLoopback: true, ...rest });
     return { ...out, card };
   }
+  /** The stored (sealed) result's error code, read without delivering it: what the server decided, before getResult. */
+  async function storedErrorCode(id: string): Promise<string | undefined> {
+    const key = `eid:res:${id}`;
+    const sealed = await raw.get(`${prefix}${key}`);
+    assert.ok(sealed !== null, 'a result is stored');
+    const result = JSON.parse(box.openText(key, sealed)) as { error?: { code: string }; attributes: Record<string, unknown> };
+    assert.deepEqual(result.attributes, {}, 'no personal data stored with an error');
+    return result.error?.code;
+  }
   /** Redis keys under our prefix that name the session. */
   async function keysOf(id: string): Promise<string[]> {
     const found: string[] = [];
@@ -348,28 +357,46 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
   });
 
   it('a wrong PSK is refused at the TLS-2 handshake', async () => {
-    const id = (await useId(a, { operations: { ChineseName: 'REQUIRED' } })).sessionId!;
+    const u = await useId(a, { operations: { ChineseName: 'REQUIRED' } });
+    const id = u.sessionId!;
     const token = await fetchTcToken(tcTokenUrl(id), { allowHttpLoopback: true });
     assert.equal(token.sessionIdentifier, id);
+    assert.equal(token.psk?.toString('hex').toUpperCase(), u.pskHex, 'the TC Token carries the PSK of useIDResponse');
     const wrong = new PaosChannel({ identity: id, psk: randomBytes(32) });
     await assert.rejects(wrong.post(token.serverAddress, '<x/>'), (err: Error & { code?: string }) => {
-      assert.match(`${err.code ?? ''} ${err.message}`, /ECONNRESET|alert|decrypt|handshake|socket/i);
+      // RSA_PSK: another PSK gives another master secret; the server cannot verify the client's Finished and aborts.
+      assert.equal(err.code, 'EPROTO');
+      assert.match(err.message, /alert bad record mac|decrypt error/);
       return true;
     });
     assert.equal((await getResult(a, id, 1)).minor, `${MINOR}getResult#noResultYet`, 'no data for the session');
   });
 
   for (const [name, next] of [['replayed', (n: number) => n], ['skipped', (n: number) => n + 2]] as const) {
-    it(`${name} RequestCounter → getResult#invalidCounter and the session ends`, async () => {
+    it(`${name} RequestCounter → getResult#invalidCounter and the session ends with its personal data`, async () => {
       const id = (await useId(a, { operations: { ChineseName: 'REQUIRED' } })).sessionId!;
       assert.equal((await getResult(a, id, 1)).minor, `${MINOR}getResult#noResultYet`);
+      assert.equal((await login(id)).result.major, 'ok');
       const bad = await getResult(a, id, next(1));
       assert.equal(bad.major, MAJOR_ERROR);
       assert.equal(bad.minor, `${MINOR}getResult#invalidCounter`);
+      assert.deepEqual(bad.elements, ['Result'], 'no personal data');
       assert.equal((await getResult(a, id, 2)).minor, `${MINOR}getResult#invalidSession`, 'ended: even the right counter finds nothing');
       assert.deepEqual(await keysOf(id), []);
     });
   }
+
+  it('another eService cannot read (or disturb) the session: getResult#invalidSession for it, the owner still gets the data', async () => {
+    const id = (await useId(a, { operations: { ChineseName: 'REQUIRED' } })).sessionId!;
+    assert.equal((await login(id)).result.major, 'ok');
+    const foreign = await callEidInterface(eService(a, cappedCert), getResultRequestXml('tw', id, 1));
+    const r = reply(foreign.operation);
+    assert.equal(r.minor, `${MINOR}getResult#invalidSession`);
+    assert.deepEqual(r.elements, ['Result']);
+    const own = await getResult(a, id, 1);
+    assert.equal(own.major, MAJOR_OK, 'the foreign call used no RequestCounter of the owner');
+    assert.deepEqual(personalData(own), { ChineseName: '陳𠀋安' });
+  });
 
   it(`cap+1 concurrent useID for an eService with maxConcurrentSessions = ${CAP} → useID#tooManyOpenSessions exactly once`, async () => {
     const replies = await Promise.all(Array.from({ length: CAP + 1 }, () => useId(a, { operations: { ChineseName: 'REQUIRED' } }, cappedCert)));
@@ -382,9 +409,10 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
 
   describe('document validity → getResult#invalidDocument, no personal data', () => {
     const request: UseIdRequestInput = { operations: { ChineseName: 'REQUIRED', RestrictedID: 'REQUIRED' } };
-    async function expectInvalidDocument(card: CardJson): Promise<void> {
+    async function expectInvalidDocument(card: CardJson, cause: string): Promise<void> {
       const id = (await useId(a, request)).sessionId!;
       await login(id, { card });
+      assert.equal(await storedErrorCode(id), cause);
       const r = await getResult(a, id, 1);
       assert.equal(r.major, MAJOR_ERROR);
       assert.equal(r.minor, `${MINOR}getResult#invalidDocument`);
@@ -399,7 +427,7 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
       const sectorId = personalData(await getResult(a, id, 1)).RestrictedID!;
       blockList.add(sectorId.toLowerCase());
       try {
-        await expectInvalidDocument(card);
+        await expectInvalidDocument(card, 'EAC_DOCUMENT_REVOKED');
         // Another card of the same issuer is not affected.
         const other = (await useId(a, request)).sessionId!;
         await login(other);
@@ -410,7 +438,7 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
     });
 
     it('an expired card (renewal date before the server date)', async () => {
-      await expectInvalidDocument(issue(world, { person: person({ DateOfIssue: '2016-01-15', DateOfRenewal: '2026-06-14' }) }));
+      await expectInvalidDocument(issue(world, { person: person({ DateOfIssue: '2016-01-15', DateOfRenewal: '2026-06-14' }) }), 'EAC_DOCUMENT_EXPIRED');
     });
 
     it('a tampered EF.CardSecurity (signature byte flipped)', async () => {
@@ -420,7 +448,7 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
           out[out.length - 3] = (out[out.length - 3] ?? 0) ^ 0x01;
           return out;
         },
-      }));
+      }), 'PA_SIGNATURE_INVALID');
     });
   });
 
@@ -428,6 +456,7 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
     const id = (await useId(a, { operations: { ChineseName: 'REQUIRED' } })).sessionId!;
     const { result } = await login(id, { pin: '000000' });
     assert.equal(result.major, 'error');
+    assert.equal(await storedErrorCode(id), 'PAOS_CLIENT_ERROR');
     const r = await getResult(a, id, 1);
     assert.equal(r.major, MAJOR_ERROR);
     assert.equal(r.minor, `${MINOR}common#internalError`);
