@@ -340,6 +340,27 @@ describe('e2e: SOAP eID-Interface → TC Token → TLS-PSK → PAOS/EAC → getR
     assert.equal(await raw.hexists(`${prefix}eid:open:${SERVICE}`, id), 0, 'not counted as open any more');
   });
 
+  it('an eService polling getResult throughout the login gets noResultYet until the end, then the data once', async () => {
+    const id = (await useId(a, { operations: { ChineseName: 'REQUIRED' } })).sessionId!;
+    let counter = 0;
+    let delivered: Reply | undefined;
+    const pending: string[] = [];
+    const poller = (async () => {
+      while (delivered === undefined && counter < 500) {
+        const r = await getResult(a, id, ++counter);
+        if (r.major === MAJOR_OK) delivered = r;
+        else pending.push(r.minor ?? '');
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    })();
+    assert.equal((await login(id)).result.major, 'ok');
+    await poller;
+    assert.ok(pending.length >= 2, 'polled during the conversation');
+    assert.deepEqual(new Set(pending), new Set([`${MINOR}getResult#noResultYet`]));
+    assert.deepEqual(personalData(delivered!), { ChineseName: '陳𠀋安' });
+    assert.equal((await getResult(a, id, ++counter)).minor, `${MINOR}getResult#invalidSession`);
+  });
+
   it('a single holder aged 65+ (no DateOfRenewal, no SpouseName): NOTONCHIP; age and place verification not fulfilled', async () => {
     const card = issue(world, { person: person({ DateOfBirth: '1950-03-02', MaritalStatus: 'Single' }, ['DateOfRenewal', 'SpouseName']) });
     const u = await useId(a, {
