@@ -36,6 +36,8 @@ const requestSchema = z.strictObject({
   transactionInfo: z.string().max(4096).optional(),
   /** TR-03130-1 §3.3.12 LevelOfAssuranceType URI. */
   levelOfAssurance: z.string().max(256).optional(),
+  /** TR-03130-1 §3.3.13 EIDTypeRequest: ALLOWED / DENIED per eID type. */
+  eidTypes: z.partialRecord(z.enum(['CardCertified', 'SECertified', 'SEEndorsed', 'HWKeyStore']), z.enum(['ALLOWED', 'DENIED'])).optional(),
 });
 
 export type EidRequest = z.infer<typeof requestSchema>;

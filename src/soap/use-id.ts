@@ -6,6 +6,7 @@
  */
 import { chatIsSubset, type Chat } from '../eid/eac/cvc/chat.js';
 import { getProfile } from '../eid/profiles/index.js';
+import { EID_TYPES, isKnownLevelOfAssurance, type EidTypeSelection } from '../eid/level-of-assurance.js';
 import { ProfileError } from '../eid/profiles/types.js';
 import { chatForAttributes, decideRequestedAttributes } from '../services/attribute-policy.js';
 import type { ServiceRecord } from '../services/model.js';
@@ -22,6 +23,7 @@ export interface UseIdRequest {
   communityId?: string;
   transactionInfo?: string;
   levelOfAssurance?: string;
+  eidTypes?: EidTypeSelection;
   psk?: { id: string; key: Buffer };
 }
 
@@ -58,9 +60,22 @@ export function parseUseIdRequest(el: Element, profile: SoapProfile): UseIdReque
   const loa = seq.optional('LevelOfAssuranceRequest');
   if (loa) {
     request.levelOfAssurance = leafText(loa).trim();
-    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\S{1,250}$/.test(request.levelOfAssurance)) throw violation('LevelOfAssuranceRequest must be a URI');
+    if (!isKnownLevelOfAssurance(request.levelOfAssurance)) throw violation('LevelOfAssuranceRequest is not a LevelOfAssuranceType URI (TR-03130-1 §3.3.12)');
   }
-  seq.skip('EIDTypeRequest');
+  const types = seq.optional('EIDTypeRequest');
+  if (types) {
+    const s = new Sequence(types, profile.ns);
+    const selection: EidTypeSelection = {};
+    for (const type of EID_TYPES) {
+      const el = s.optional(type);
+      if (!el) continue;
+      const value = leafText(el).trim();
+      if (value !== 'ALLOWED' && value !== 'DENIED') throw violation(`EIDTypeRequest/${type} must be ALLOWED or DENIED`);
+      selection[type] = value;
+    }
+    s.end();
+    request.eidTypes = selection;
+  }
   const psk = seq.optional('PSK');
   if (psk) {
     const s = new Sequence(psk, profile.ns);
@@ -145,6 +160,7 @@ export function toEidRequest(parsed: UseIdRequest, profile: SoapProfile, service
     ...(parsed.communityId !== undefined && all.includes('PlaceVerification') && { placeVerification: { communityId: parsed.communityId } }),
     ...(parsed.transactionInfo !== undefined && { transactionInfo: parsed.transactionInfo }),
     ...(parsed.levelOfAssurance !== undefined && { levelOfAssurance: parsed.levelOfAssurance }),
+    ...(parsed.eidTypes !== undefined && { eidTypes: parsed.eidTypes }),
   };
 }
 

@@ -7,6 +7,7 @@
  * @spec tr03130-1 §3.2.2 (getResult), §3.3.22 (ALLOWED / PROHIBITED / NOTONCHIP), §2.4.6 (document validity)
  */
 import type { EacResult } from '../eac/terminal/result.js';
+import { achievedLevelOfAssurance, CARD_EID_TYPE, eidTypeAccepted } from '../level-of-assurance.js';
 import { getProfile } from '../profiles/index.js';
 import type { AttributeOutcome, EidRequest, EidResult } from '../../session/eid-session-model.js';
 
@@ -14,6 +15,8 @@ export function eidResultFromEac(request: EidRequest, eac: EacResult): EidResult
   if (eac.documentValidity === 'expired') return { error: { code: 'EAC_DOCUMENT_EXPIRED' }, attributes: {}, documentValidity: 'expired' };
   if (eac.documentValidity === 'revoked') return { error: { code: 'EAC_DOCUMENT_REVOKED' }, attributes: {}, documentValidity: 'revoked' };
   if (eac.documentValidity !== 'valid') return { error: { code: 'EID_DOCUMENT_INVALID' }, attributes: {}, documentValidity: eac.documentValidity };
+  // TR-03130-1 §3.3.13: an eID type the eService DENIED is never accepted, whatever it would reveal.
+  if (!eidTypeAccepted(CARD_EID_TYPE, request.eidTypes)) return { error: { code: 'EID_DOCUMENT_DENIED' }, attributes: {}, documentValidity: 'valid' };
   const profile = getProfile(request.profile);
   const attributes: Record<string, AttributeOutcome> = {};
   const result: EidResult = { attributes, documentValidity: 'valid' };
@@ -68,6 +71,7 @@ export function eidResultFromEac(request: EidRequest, eac: EacResult): EidResult
         break;
     }
   }
-  if (request.levelOfAssurance !== undefined) result.levelOfAssurance = request.levelOfAssurance;
+  // The level reached (card chip: "hoch" / eIDAS high), not an echo of the request.
+  if (request.levelOfAssurance !== undefined) result.levelOfAssurance = achievedLevelOfAssurance(request.levelOfAssurance);
   return result;
 }

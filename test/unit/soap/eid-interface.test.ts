@@ -89,6 +89,7 @@ describe('SOAP eID-Interface (de)', () => {
     ['a PSK with a short key → invalidPSK', { operations: { GivenNames: 'REQUIRED' }, psk: { id: 'ab'.repeat(16), keyHex: 'AB'.repeat(8) } }, 'useID#invalidPSK'],
     ['a PSK whose ID is not hex → invalidPSK', { operations: { GivenNames: 'REQUIRED' }, psk: { id: 'not-hex-but-long-enough-0123456789', keyHex: 'AB'.repeat(32) } }, 'useID#invalidPSK'],
     ['a malformed CommunityID → schemaViolation', { operations: { PlaceVerification: 'REQUIRED' }, communityId: '12' }, 'common#schemaViolation'],
+    ['a LevelOfAssuranceRequest that is not a LevelOfAssuranceType URI → schemaViolation', { operations: { GivenNames: 'REQUIRED' }, levelOfAssurance: 'urn:example:loa:gold' }, 'common#schemaViolation'],
   ] as const) {
     it(`useID: ${title}`, async () => {
       const { op, xml } = await call(deps(), svc, useIdRequestXml('de', input as Parameters<typeof useIdRequestXml>[1]));

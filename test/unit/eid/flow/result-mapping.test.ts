@@ -36,3 +36,19 @@ describe('eID result mapping (EacResult → EidResult)', () => {
     assert.match(xml, /<eid:PlaceOfBirth><eid:FreetextPlace>BERLIN<\/eid:FreetextPlace><\/eid:PlaceOfBirth>/);
   });
 });
+
+describe('level of assurance and eID type (TR-03130-1 §3.3.12–§3.3.13)', () => {
+  it('reports the level reached by the card chip, in the vocabulary of the request', () => {
+    assert.equal(eidResultFromEac({ ...REQUEST, levelOfAssurance: 'http://bsi.bund.de/eID/LoA/normal' }, eac()).levelOfAssurance, 'http://bsi.bund.de/eID/LoA/hoch');
+    assert.equal(eidResultFromEac({ ...REQUEST, levelOfAssurance: 'http://eidas.europa.eu/LoA/substantial' }, eac()).levelOfAssurance, 'http://eidas.europa.eu/LoA/high');
+    assert.equal(eidResultFromEac(REQUEST, eac()).levelOfAssurance, undefined);
+  });
+
+  it('an eService that DENIES CardCertified gets EID_DOCUMENT_DENIED (getResult#deniedDocument) and no personal data', () => {
+    const denied = eidResultFromEac({ ...REQUEST, eidTypes: { CardCertified: 'DENIED', SECertified: 'ALLOWED' } }, eac());
+    assert.deepEqual(denied, { error: { code: 'EID_DOCUMENT_DENIED' }, attributes: {}, documentValidity: 'valid' });
+    const allowed = eidResultFromEac({ ...REQUEST, eidTypes: { CardCertified: 'ALLOWED' } }, eac());
+    assert.equal(allowed.error, undefined);
+    assert.deepEqual(allowed.attributes.FamilyNames, { status: 'value', text: 'MUSTERMANN' });
+  });
+});
