@@ -11,7 +11,7 @@
  *
  * @spec tr03130-1 §4 (SAML profile types); saml-core §3.2.1 (Extensions), §2.7.3.1 (Attribute)
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,12 +38,7 @@ export interface LintResult { rc: number; out: string }
 export function validateTr03130(xml: string, name: string): LintResult {
   const path = join(dir, name);
   writeFileSync(path, xml);
-  try {
-    const out = execFileSync('xmllint', ['--nonet', '--noout', '--schema', WRAPPER, path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XML_CATALOG_FILES: join(SAML_SCHEMAS, 'catalog.xml') } });
-    return { rc: 0, out };
-  } catch (err) {
-    const e = err as { status?: number; code?: string; stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('xmllint is not installed (see .ci/run)', { cause: err });
-    return { rc: e.status ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
+  const r = spawnSync('xmllint', ['--nonet', '--noout', '--schema', WRAPPER, path], { encoding: 'utf8', env: { ...process.env, XML_CATALOG_FILES: join(SAML_SCHEMAS, 'catalog.xml') } });
+  if (r.error) throw new Error('xmllint is not installed or failed to start (see .ci/run)', { cause: r.error });
+  return { rc: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
 }
