@@ -142,8 +142,9 @@ describe('OIDC interop: openid-client → IdP → reference eID client (TLS-PSK,
     assert.equal(stolen.location, undefined, 'and no redirect to the client');
 
     const done = await browser.follow(out.refreshUrl, base);
-    assert.ok(done.location?.startsWith(DEMO_REDIRECT), `back at the client: ${done.status} ${done.page?.slice(0, 300) ?? ''}`);
-    return { location: done.location, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
+    const location = done.location ?? '';
+    assert.ok(location.startsWith(DEMO_REDIRECT), `back at the client: ${done.status} ${done.page?.slice(0, 300) ?? ''}`);
+    return { location, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
   }
 
   it('code + PKCE + PAR with the software card: ID token and userinfo validated by openid-client; only approved claims', async () => {
