@@ -37,6 +37,8 @@ export const DEV_FIXTURES = {
   soapClientKey: 'test/fixtures/demo-eservices/demo-soap-client.key.pem',
   samlSigningKey: 'test/fixtures/demo-eservices/demo-saml-signing.key.pem',
   samlEncryptionKey: 'test/fixtures/demo-eservices/demo-saml-encryption.key.pem',
+  oidcSigningKey: 'test/fixtures/demo-eservices/demo-oidc-signing.key.pem',
+  oidcEncryptionKey: 'test/fixtures/demo-eservices/demo-oidc-encryption.key.pem',
 } as const;
 
 export const EID_CLIENT_PORT = 24727;
@@ -147,7 +149,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     });
   }
   let demoSp: Server | undefined;
-  if (dev && config.dev.demoSpPort !== 0) demoSp = await startDemoSamlSp(config, saml, logger);
+  if (dev && config.dev.demoSpPort !== 0) demoSp = await startDemoSamlSp(config, saml, oidc.issuer, logger);
   let eidClient: { port: number; close(): Promise<void> } | undefined;
   const clientPort = options.eidClientPort === undefined ? EID_CLIENT_PORT : options.eidClientPort;
   if (dev?.cardFile !== undefined && clientPort !== null) {
@@ -184,13 +186,23 @@ export async function start(config: Config, logger: Logger, options: StartOption
   };
 }
 
-/** Development: the demo SAML SP of config/services/demo-saml.yaml on its own origin (port dev.demoSpPort). */
-async function startDemoSamlSp(config: Config, saml: ReturnType<typeof createSamlDeps>, logger: Logger): Promise<Server | undefined> {
+/**
+ * Development: the demo SAML SP of config/services/demo-saml.yaml and the demo OpenID RP of
+ * config/services/demo-oidc.yaml on their own origin (port dev.demoSpPort, where they are registered).
+ */
+async function startDemoSamlSp(config: Config, saml: ReturnType<typeof createSamlDeps>, oidcIssuer: string, logger: Logger): Promise<Server | undefined> {
   const { default: express } = await import('express');
   const { demoSamlSpRouter } = await import('./saml/demo/demo-sp-router.js');
   const app = express();
   app.disable('x-powered-by');
   app.use(express.urlencoded({ extended: false, limit: config.http.bodyLimitBytes }));
+  const { demoOidcRpRouter } = await import('./oidc/demo/demo-rp-router.js');
+  const oidcBase = `http://localhost:${config.dev.demoSpPort}/demo-oidc`;
+  app.use('/demo-oidc', demoOidcRpRouter({
+    baseUrl: oidcBase, issuer: oidcIssuer, clientId: 'demo-oidc', allowInsecureRequests: oidcIssuer.startsWith('http:'),
+    signingKeyPem: readPem(DEV_FIXTURES.oidcSigningKey, 'demo'), signingKid: 'demo-oidc-sig-1',
+    encryptionKeyPem: readPem(DEV_FIXTURES.oidcEncryptionKey, 'demo'), encryptionKid: 'demo-oidc-enc-1',
+  }));
   const base = `http://localhost:${config.dev.demoSpPort}/demo-saml`;
   app.use('/demo-saml', demoSamlSpRouter({
     baseUrl: base, idpSsoUrl: `${config.publicUrl.replace(/\/+$/, '')}/saml/sso`,
@@ -205,6 +217,7 @@ async function startDemoSamlSp(config: Config, saml: ReturnType<typeof createSam
   try {
     const server = await listen(app, { host: '127.0.0.1', port: config.dev.demoSpPort, requestTimeoutMs: config.http.requestTimeoutMs, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs });
     logger.info({ listener: 'demo-saml-sp', port: boundPort(server) }, `demo SAML SP: ${base}/`);
+    logger.info({ listener: 'demo-oidc-rp', port: boundPort(server) }, `demo OpenID RP: ${oidcBase}/`);
     return server;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
