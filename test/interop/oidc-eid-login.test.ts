@@ -7,39 +7,19 @@
  * @spec oidc-core §3.1; rfc9126; rfc7636; tr03124-1 §2.4, §2.5.4
  */
 import assert from 'node:assert/strict';
-import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { createPrivateKey, webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express from 'express';
 import * as client from 'openid-client';
-import type { AtRight } from '../../src/eid/eac/cvc/chat.js';
-import { eidRouter } from '../../src/eid/eid-router.js';
-import { createEidServer, type EidServer } from '../../src/eid/eid-server.js';
-import type { ServiceTerminal } from '../../src/eid/flow/terminal-config.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
-import { errorHandler, notFound } from '../../src/http/error-handler.js';
-import { createMetrics } from '../../src/http/metrics.js';
-import { createOidcFront, type OidcFront } from '../../src/oidc/provider.js';
-import { ServiceRegistry } from '../../src/services/registry.js';
-import { AuthTransactions } from '../../src/session/auth-transaction.js';
-import { EidSessions } from '../../src/session/eid-session.js';
-import { SealedBox } from '../../src/session/sealed-box.js';
-import { createMemoryStore } from '../../src/session/store/memory.js';
-import type { Store } from '../../src/session/store/store.js';
 import { fromHex } from '../../src/shared/bytes.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { runClientLogin } from '../../tools/eid-client/paos-login.js';
 import type { SoftwareCard } from '../../tools/software-card/software-card.js';
-import { createWorld, issue, load, terminal, terminalConfig, type World } from '../support/eac-world.js';
-import { Browser, demoOidcDefinition, DEMO_REDIRECT, EID_TIMEOUTS } from '../support/oidc-world.js';
-import { testRsaCertificate } from '../support/rsa-cert.js';
+import { issue, load } from '../support/eac-world.js';
+import { startOidcEidWorld, type OidcEidWorld } from '../support/oidc-eid-world.js';
+import { Browser, DEMO_REDIRECT } from '../support/oidc-world.js';
 
 const FIXTURES = 'test/fixtures/demo-eservices';
-// What demo-oidc is approved for (config/services/demo-oidc.yaml): name, age and place checks, RI.
-const RIGHTS: AtRight[] = ['AGE_VERIFICATION', 'COMMUNITY_ID_VERIFICATION', 'RESTRICTED_IDENTIFICATION', 'READ_DG4'];
 
 function pkcs8(path: string): Uint8Array {
   return new Uint8Array(createPrivateKey(readFileSync(path)).export({ type: 'pkcs8', format: 'der' }));
@@ -52,57 +32,20 @@ function dgText(card: SoftwareCard, dg: number): string {
 
 describe('OIDC interop: openid-client → IdP → reference eID client (TLS-PSK, PAOS, software card) → IdP → RP', function () {
   this.timeout(180_000);
-  let eac: World;
-  let store: Store;
-  let keysDir: string;
-  let http: Server;
+  let w: OidcEidWorld;
   let base: string;
-  let eidServer: EidServer;
-  let front: OidcFront;
   let signKey: webcrypto.CryptoKey;
   let encKey: webcrypto.CryptoKey;
 
   before(async () => {
-    eac = createWorld();
-    store = createMemoryStore();
-    keysDir = mkdtempSync(join(tmpdir(), 'neid-oidc-eid-keys-'));
-    const box = new SealedBox(randomBytes(32));
-    const dataKey = randomBytes(32);
-    await new ServiceRegistry(store).create(demoOidcDefinition(), { by: 'test', declarative: true });
-    const sessions = new EidSessions({ store, box, timeouts: EID_TIMEOUTS });
-
-    const app = express();
-    http = createServer(app);
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    front = createOidcFront({
-      publicUrl: base, store, box, dataKey, registry: new ServiceRegistry(store), eidSessions: sessions,
-      authTransactions: new AuthTransactions({ store, box, ttlMs: 120_000, secureCookie: false }),
-      keysDir, generateKeys: true, logger: createLogger({ level: 'silent' }),
-    });
-    let paosUrl = '';
-    // As src/app.ts: the OIDC front before any body parser, then the eID router (TC Token, RefreshAddress).
-    app.use('/oidc', front.router);
-    app.use(eidRouter({ sessions, get paosUrl() { return paosUrl; }, publicUrl: base, returnTo: (s) => front.returnTo(s) }));
-
-    const full = terminalConfig(eac, terminal(eac, { rights: RIGHTS }), { required: [] });
-    const { requiredChat: _r, optionalChat: _o, auxiliary: _a, ...serviceTerminal } = full;
-    const { key, cert } = testRsaCertificate();
-    eidServer = await createEidServer({ host: '127.0.0.1', port: 0, key, cert, sessions, logger: createLogger({ level: 'silent' }), terminals: async () => serviceTerminal satisfies ServiceTerminal });
-    paosUrl = `https://127.0.0.1:${eidServer.port}/paos`;
-    app.use(notFound());
-    app.use(errorHandler(createLogger({ level: 'silent' }), createMetrics()));
-
+    w = await startOidcEidWorld();
+    base = w.base;
     signKey = await webcrypto.subtle.importKey('pkcs8', pkcs8(join(FIXTURES, 'demo-oidc-signing.key.pem')), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
     encKey = await webcrypto.subtle.importKey('pkcs8', pkcs8(join(FIXTURES, 'demo-oidc-encryption.key.pem')), { name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
   });
 
   after(async () => {
-    await eidServer?.close();
-    http?.closeAllConnections();
-    await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
-    await store?.close();
-    rmSync(keysDir, { recursive: true, force: true });
+    await w?.close();
   });
 
   async function rp(): Promise<client.Configuration> {
@@ -149,7 +92,7 @@ describe('OIDC interop: openid-client → IdP → reference eID client (TLS-PSK,
 
   it('code + PKCE + PAR with the software card: ID token and userinfo validated by openid-client; only approved claims', async () => {
     const config = await rp();
-    const card = load(issue(eac));
+    const card = load(issue(w.eac));
     const { location, checks } = await login(config, card, {
       id_token: { name: { essential: true }, age_over_65: { essential: true }, place_of_birth: { essential: true }, gender: { essential: true }, amr: null },
       userinfo: { name: null, place_of_birth: { essential: true } },
