@@ -1,0 +1,92 @@
+/**
+ * The demo OpenID RP (src/oidc/demo/demo-rp-router.ts) against the OpenID front with the real eID
+ * step: /demo-oidc/login starts code + PKCE + PAR (the browser carries only client_id + request_uri),
+ * and the click-through with the reference eID client and a software card ends on the claims page.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { demoOidcRpRouter } from '../../src/oidc/demo/demo-rp-router.js';
+import { getProfile } from '../../src/eid/profiles/index.js';
+import { fromHex } from '../../src/shared/bytes.js';
+import { runClientLogin } from '../../tools/eid-client/paos-login.js';
+import { issue, load } from '../support/eac-world.js';
+import { startOidcEidWorld, type OidcEidWorld } from '../support/oidc-eid-world.js';
+import { Browser, DEMO_REDIRECT } from '../support/oidc-world.js';
+
+// The registered origin of the demo RP (config/services/demo-oidc.yaml); the test listens elsewhere and maps it.
+const REGISTERED_BASE = DEMO_REDIRECT.replace(/\/callback$/, '');
+
+describe('e2e: demo OpenID RP → IdP /oidc (PAR) → reference eID client → IdP → demo RP claims page', function () {
+  this.timeout(180_000);
+  let w: OidcEidWorld;
+  let rpServer: Server;
+  let rpBase: string;
+
+  before(async () => {
+    w = await startOidcEidWorld();
+    const app = express();
+    app.use('/demo-oidc', demoOidcRpRouter({
+      baseUrl: REGISTERED_BASE, issuer: w.front.issuer, clientId: 'demo-oidc', allowInsecureRequests: true,
+      signingKeyPem: readFileSync('test/fixtures/demo-eservices/demo-oidc-signing.key.pem', 'utf8'), signingKid: 'demo-oidc-sig-1',
+      encryptionKeyPem: readFileSync('test/fixtures/demo-eservices/demo-oidc-encryption.key.pem', 'utf8'), encryptionKid: 'demo-oidc-enc-1',
+    }));
+    rpServer = createServer(app);
+    await new Promise<void>((r) => rpServer.listen(0, '127.0.0.1', () => r()));
+    rpBase = `http://127.0.0.1:${(rpServer.address() as AddressInfo).port}/demo-oidc`;
+  });
+
+  after(async () => {
+    rpServer?.closeAllConnections();
+    await new Promise<void>((r) => (rpServer ? rpServer.close(() => r()) : r()));
+    await w?.close();
+  });
+
+  it('the demo page starts code + PKCE + PAR: the browser goes to /oidc/auth with only client_id and request_uri', async () => {
+    const home = await fetch(`${rpBase}/`);
+    assert.match(await home.text(), /\/demo-oidc\/login/);
+    const res = await new Browser().request(`${rpBase}/login`);
+    assert.equal(res.status, 303);
+    const location = new URL(res.headers.get('location') ?? '');
+    assert.equal(`${location.origin}${location.pathname}`, `${w.front.issuer}/auth`);
+    assert.deepEqual([...location.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    assert.equal(location.searchParams.get('client_id'), 'demo-oidc');
+    assert.match(location.searchParams.get('request_uri') ?? '', /^urn:ietf:params:oauth:request_uri:/);
+  });
+
+  it('a callback without the browser login cookie is refused', async () => {
+    const res = await fetch(`${rpBase}/callback?code=x&state=y`);
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /does not belong to a login started in this browser/);
+  });
+
+  it('click-through with the software card ends on the claims page (escaped, only approved claims)', async () => {
+    const browser = new Browser();
+    const start = await browser.request(`${rpBase}/login`);
+    const consent = await browser.follow(start.headers.get('location') ?? '', w.base);
+    assert.ok(consent.page, `consent page expected (${consent.status})`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(consent.page)?.[1] ?? '';
+    const action = /<form method="post" action="([^"]+)"/.exec(consent.page)?.[1] ?? '';
+    const eidStart = await (await browser.request(new URL(action, w.base).toString(), { form: { csrf } })).text();
+    const tcTokenUrl = decodeURIComponent(/tcTokenURL=([^"&]+)/.exec(eidStart)?.[1] ?? '');
+    const card = load(issue(w.eac));
+    const out = await runClientLogin({ tcTokenUrl, card, pin: '123456', allowHttpLoopback: true });
+    assert.equal(out.result.major, 'ok', JSON.stringify(out.result));
+    const back = await browser.follow(out.refreshUrl, w.base);
+    const callback = back.location ?? '';
+    assert.ok(callback.startsWith(DEMO_REDIRECT), `back at the RP: ${back.status}`);
+    const done = await browser.request(callback.replace(REGISTERED_BASE, rpBase));
+    const html = await done.text();
+    assert.equal(done.status, 200, html.slice(0, 500));
+    const name = getProfile('tw').decodeDataGroup(4, fromHex(card.toJSON().files.dataGroups['4'] ?? '')).value as string;
+    assert.match(html, /<h2>ID token claims<\/h2>/);
+    assert.ok(html.includes(`<th>name</th><td>${name}</td>`), 'the name from DG4');
+    assert.ok(html.includes('<th>age_over_65</th><td>false</td>'), 'tw-citizen.json is born 1990');
+    assert.ok(html.includes('<th>place_verified</th><td>true</td>'), 'household area code 63000… is in the demo county prefix');
+    assert.ok(html.includes('<th>acr</th><td>http://eidas.europa.eu/LoA/high</td>'));
+    assert.ok(html.includes('<th>amr</th><td>[&quot;sc&quot;,&quot;pin&quot;,&quot;mfa&quot;]</td>'), 'JSON values are escaped');
+    assert.ok(!html.includes('place_of_birth'));
+  });
+});
