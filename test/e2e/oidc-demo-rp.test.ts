@@ -4,10 +4,15 @@
  * and the click-through with the reference eID client and a software card ends on the claims page.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { loadConfig } from '../../src/config/load.js';
+import { start, type RunningIdp } from '../../src/main.js';
+import { createLogger } from '../../src/shared/logger.js';
 import { demoOidcRpRouter } from '../../src/oidc/demo/demo-rp-router.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
 import { fromHex } from '../../src/shared/bytes.js';
@@ -15,6 +20,7 @@ import { runClientLogin } from '../../tools/eid-client/paos-login.js';
 import { issue, load } from '../support/eac-world.js';
 import { startOidcEidWorld, type OidcEidWorld } from '../support/oidc-eid-world.js';
 import { Browser, DEMO_REDIRECT } from '../support/oidc-world.js';
+import { freePort } from '../support/processes.js';
 
 // The registered origin of the demo RP (config/services/demo-oidc.yaml); the test listens elsewhere and maps it.
 const REGISTERED_BASE = DEMO_REDIRECT.replace(/\/callback$/, '');
@@ -88,5 +94,41 @@ describe('e2e: demo OpenID RP → IdP /oidc (PAR) → reference eID client → I
     assert.ok(html.includes('<th>acr</th><td>http://eidas.europa.eu/LoA/high</td>'));
     assert.ok(html.includes('<th>amr</th><td>[&quot;sc&quot;,&quot;pin&quot;,&quot;mfa&quot;]</td>'), 'JSON values are escaped');
     assert.ok(!html.includes('place_of_birth'));
+  });
+});
+
+describe('e2e: development start (main.ts) serves the demo OpenID RP beside the demo SAML SP', function () {
+  this.timeout(60_000);
+  let idp: RunningIdp;
+  let dataDir: string;
+  let demoSp: number;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'neid-dev-oidc-'));
+    const [http, eid, soap, admin] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    demoSp = await freePort();
+    const config = loadConfig({
+      env: {
+        NEID_HTTP_HOST: '127.0.0.1', NEID_HTTP_PORT: String(http), NEID_EID_HOST: '127.0.0.1', NEID_EID_PORT: String(eid), NEID_SOAP_HOST: '127.0.0.1',
+        NEID_SOAP_PORT: String(soap), NEID_ADMIN_PORT: String(admin), NEID_PUBLIC_URL: `http://127.0.0.1:${http}`, NEID_EID_PUBLIC_URL: `https://localhost:${eid}/paos`,
+        NEID_DEV_DATA_DIR: dataDir, NEID_LOG_LEVEL: 'silent', NEID_DEV_DEMO_SP_PORT: String(demoSp),
+      },
+    });
+    idp = await start(config, createLogger({ level: 'silent' }), { eidClientPort: null });
+  });
+  after(async () => {
+    await idp?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('/demo-oidc/ is served; /login reaches the IdP\'s PAR endpoint with private_key_jwt (the registered redirect_uri is on port 3100)', async () => {
+    const home = await fetch(`http://127.0.0.1:${demoSp}/demo-oidc/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /Demo eService \(OpenID Connect\)/);
+    // On another port than the registered one, the IdP refuses the redirect_uri at PAR: proof that the
+    // demo RP discovered the IdP and authenticated at PAR (a bad client assertion would be invalid_client).
+    const login = await fetch(`http://127.0.0.1:${demoSp}/demo-oidc/login`, { redirect: 'manual' });
+    assert.equal(login.status, 502);
+    assert.match(await login.text(), /invalid_request: redirect_uri did not match/);
   });
 });
