@@ -38,6 +38,8 @@ export const DEMO_CLAIMS = {
 /** Browser cookie: a random id naming one pending login (localhost cookies ignore ports: own name). */
 const COOKIE = 'demo_oidc_rp';
 const PENDING_MAX = 10_000;
+/** Same as the cookie's Max-Age. */
+const PENDING_MS = 900_000;
 
 interface Pending { verifier: string; state: string; nonce: string; at: number }
 
@@ -98,7 +100,7 @@ export function demoOidcRpRouter(d: DemoRpDeps): Router {
     const id = readCookie(req.headers.cookie, COOKIE);
     const login = id === undefined ? undefined : pending.get(id);
     // The answer must belong to a login this browser started (state, nonce and PKCE verifier are per browser).
-    if (id === undefined || login === undefined) {
+    if (id === undefined || login === undefined || Date.now() - login.at > PENDING_MS) {
       page(res, 400, 'Unknown login', '<p>This answer does not belong to a login started in this browser.</p>');
       return;
     }
