@@ -44,7 +44,7 @@ export const DEV_FIXTURES = {
 export const EID_CLIENT_PORT = 24727;
 
 export interface StartOptions {
-  /** Development: port of the reference eID client started with the sample card; null: none. Default 24727. */
+  /** Development: port of the reference eID client started with the sample card; null: none. Default: dev.eidClientPort. */
   eidClientPort?: number | null;
 }
 
@@ -151,7 +151,9 @@ export async function start(config: Config, logger: Logger, options: StartOption
   let demoSp: Server | undefined;
   if (dev && config.dev.demoSpPort !== 0) demoSp = await startDemoSamlSp(config, saml, oidc.issuer, logger);
   let eidClient: { port: number; close(): Promise<void> } | undefined;
-  const clientPort = options.eidClientPort === undefined ? EID_CLIENT_PORT : options.eidClientPort;
+  // StartOptions wins over dev.eidClientPort (0 = off).
+  const configured = config.dev.eidClientPort === 0 ? null : config.dev.eidClientPort;
+  const clientPort = options.eidClientPort === undefined ? configured : options.eidClientPort;
   if (dev?.cardFile !== undefined && clientPort !== null) {
     const { startEidClientServer } = await import('../tools/eid-client/server.js');
     try {

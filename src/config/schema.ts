@@ -14,7 +14,7 @@ export const configSchema = z
   .strictObject({
     profile: z.enum(['tw', 'de']),
     publicUrl: z.url({ protocol: /^https?$/ }),
-    dev: z.strictObject({ enabled: z.boolean(), dataDir: z.string().min(1), demoSpPort: port }),
+    dev: z.strictObject({ enabled: z.boolean(), dataDir: z.string().min(1), demoSpPort: port, eidClientPort: port }),
     http: z.strictObject({
       host,
       port,
