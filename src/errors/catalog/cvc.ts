@@ -1,11 +1,11 @@
-import { entry } from './types.js';
+import { EID_AUTHENTICATION_FAILED, entry } from './types.js';
 
 /**
  * Card-verifiable certificates (eid/eac/cvc): parsing, signatures, chains, CHAT, CertificateDescription.
  * Most of these mean our own terminal PKI or configuration is broken; during an eID conversation they
  * end the card session like other EAC failures.
  */
-const failed = { http: 500, saml: ['Responder', 'AuthnFailed'], oidc: 'access_denied', ecardMinor: '/al/common#internalError', eidMinor: 'common#internalError' } as const;
+const failed = EID_AUTHENTICATION_FAILED;
 
 export const cvcCodes = {
   CVC_MALFORMED: entry('CV certificate: the BER-TLV encoding is broken (truncated, bad length, bad tag); detail.tlvCode names the TLV error', failed),

@@ -1,10 +1,10 @@
-import { entry } from './types.js';
+import { EID_AUTHENTICATION_FAILED, entry } from './types.js';
 
 /**
  * EAC cryptography (eid/eac: domain parameters, CMAC/KDF, secure messaging, PACE).
  * During an eID conversation these end the card session; the user sees a failed authentication.
  */
-const failed = { http: 500, saml: ['Responder', 'AuthnFailed'], oidc: 'access_denied', ecardMinor: '/al/common#internalError', eidMinor: 'common#internalError' } as const;
+const failed = EID_AUTHENTICATION_FAILED;
 
 export const eacCryptoCodes = {
   EAC_UNSUPPORTED_DOMAIN_PARAMETERS: entry('Elliptic-curve domain parameters (OID, standardized id or key curve) not supported', failed),

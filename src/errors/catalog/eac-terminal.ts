@@ -1,4 +1,4 @@
-import { entry } from './types.js';
+import { EID_AUTHENTICATION_FAILED, entry } from './types.js';
 
 /**
  * Terminal (eID-Server / PCD) side of EAC: command builders, TA v2, CA v2, RI, auxiliary data,
@@ -6,7 +6,7 @@ import { entry } from './types.js';
  * During an eID conversation each ends the login: to the eID client it travels as a security
  * condition or internal error (TR-03112-1), to the eService as an authentication failure.
  */
-const failed = { http: 500, saml: ['Responder', 'AuthnFailed'], oidc: 'access_denied', ecardMinor: '/al/common#internalError', eidMinor: 'common#internalError' } as const;
+const failed = EID_AUTHENTICATION_FAILED;
 const security = { ...failed, ecardMinor: '/sal#securityConditionNotSatisfied' } as const;
 const invalidDocument = { ...failed, ecardMinor: '/sal#securityConditionNotSatisfied', eidMinor: 'getResult#invalidDocument' } as const;
 

@@ -1,11 +1,11 @@
-import { entry } from './types.js';
+import { EID_AUTHENTICATION_FAILED, entry } from './types.js';
 
 /**
  * SecurityInfos (EF.CardAccess / EF.CardSecurity), X.509 / CRL / CMS (src/pki) and passive authentication.
  * During an eID conversation a PA_* failure means the document is not genuine or not valid:
  * TR-03130-1 §3.4 getResult#invalidDocument. Other codes end the card session as an internal failure.
  */
-const failed = { http: 500, saml: ['Responder', 'AuthnFailed'], oidc: 'access_denied', ecardMinor: '/al/common#internalError', eidMinor: 'common#internalError' } as const;
+const failed = EID_AUTHENTICATION_FAILED;
 const invalidDocument = { http: 403, saml: ['Responder', 'AuthnFailed'], oidc: 'access_denied', ecardMinor: '/al/common#internalError', eidMinor: 'getResult#invalidDocument' } as const;
 /** Operator input (PEM/DER files, master lists loaded by the CLI): a bad file, not a failed login. */
 const badInput = { http: 400, expose: true } as const;

@@ -38,3 +38,11 @@ export function entry(summary: string, columns: Partial_ = {}): CatalogEntry {
     expose: columns.expose ?? false,
   };
 }
+
+/**
+ * Columns of an error that ends an eID conversation: an internal error to the eID client (TR-03112-1),
+ * an authentication failure to the eService (SAML Responder/AuthnFailed, OIDC access_denied).
+ */
+export const EID_AUTHENTICATION_FAILED = {
+  http: 500, saml: ['Responder', 'AuthnFailed'], oidc: 'access_denied', ecardMinor: '/al/common#internalError', eidMinor: 'common#internalError',
+} as const;
