@@ -5,19 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
 import type { AtRight } from '../../src/eid/eac/cvc/chat.js';
-import { eidRouter } from '../../src/eid/eid-router.js';
 import { createEidServer } from '../../src/eid/eid-server.js';
 import type { EidServer } from '../../src/eid/eid-server.js';
 import type { ServiceTerminal } from '../../src/eid/flow/terminal-config.js';
 import { buildEnvelope, newMessageId, parseEnvelope, parseStartPaosResponse, buildStartPaos, buildInitializeFrameworkResponse, OK, EID_CARD_APPLICATION, serverMessageKind } from '../../src/eid/paos/index.js';
 import type { XmlOut } from '../../src/eid/paos/xml.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
-import { catalogEntry, toIdpError } from '../../src/errors/index.js';
 import { SealedBox } from '../../src/session/sealed-box.js';
 import { EidSessions } from '../../src/session/eid-session.js';
 import type { EidRequest, EidResult } from '../../src/session/eid-session.js';
@@ -30,6 +24,8 @@ import { PaosChannel } from '../../tools/eid-client/paos-channel.js';
 import { runClientLogin } from '../../tools/eid-client/paos-login.js';
 import type { ClientLoginOptions } from '../../tools/eid-client/paos-login.js';
 import { fetchTcToken } from '../../tools/eid-client/tc-token-fetch.js';
+import { STACK_TIMEOUTS, startEidFront } from '../../tools/eid-stack.js';
+import type { EidFront } from '../../tools/eid-stack.js';
 import type { SoftwareCard } from '../../tools/software-card/software-card.js';
 import { createWorld, issue, load, terminal, terminalConfig } from '../support/eac-world.js';
 import type { World } from '../support/eac-world.js';
@@ -43,14 +39,13 @@ const REQUEST: EidRequest = {
   optional: ['HouseholdAddress', 'Photo'],
   ageVerification: { age: 18 },
 };
-const TIMEOUTS = { lifetimeMs: 120_000, tcTokenTimeoutMs: 60_000, handshakeTimeoutMs: 60_000, paosStepTimeoutMs: 60_000, resultTimeoutMs: 60_000, tlsSessionTtlMs: 60_000 };
 const logger = createLogger({ level: 'silent' });
 
 interface Node { store: Store; sessions: EidSessions; server: EidServer }
 
 /** One IdP node: its own store client and sessions object over the shared backend, and a TLS-PSK listener. */
 async function startNode(world: World, store: Store, box: SealedBox, options: { initializeFramework?: boolean } = {}): Promise<Node> {
-  const sessions = new EidSessions({ store, box, timeouts: TIMEOUTS });
+  const sessions = new EidSessions({ store, box, timeouts: STACK_TIMEOUTS });
   const term = terminal(world, { rights: TERMINAL_RIGHTS });
   const full = terminalConfig(world, term, { required: [] });
   const { requiredChat: _r, optionalChat: _o, auxiliary: _a, ...serviceTerminal } = full;
@@ -64,16 +59,8 @@ async function startNode(world: World, store: Store, box: SealedBox, options: { 
 }
 
 /** The browser-facing front with the eID router, on plain http loopback (dev). */
-async function startFront(sessions: EidSessions, paosPort: number): Promise<{ url: string; close(): Promise<void> }> {
-  const app = express();
-  const http: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-  const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  app.use(eidRouter({ sessions, paosUrl: `https://127.0.0.1:${paosPort}/paos`, publicUrl: base, returnTo: async (s) => `https://service.example.test/return?session=${s.id}` }));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = toIdpError(err);
-    res.status(catalogEntry(e.code).http).json({ error: e.code });
-  });
-  return { url: base, close: () => new Promise((r) => http.close(() => r())) };
+function startFront(sessions: EidSessions, paosPort: number): Promise<EidFront> {
+  return startEidFront(sessions, `https://127.0.0.1:${paosPort}/paos`);
 }
 
 function expectedValue(card: SoftwareCard, dg: number): string {
@@ -87,7 +74,7 @@ describe('e2e: PAOS online authentication over TLS-PSK (tw software card)', func
   this.timeout(120_000);
   let world: World;
   let node: Node;
-  let front: { url: string; close(): Promise<void> };
+  let front: EidFront;
   const box = new SealedBox(randomBytes(32));
 
   before(async () => {
@@ -285,7 +272,7 @@ describe('e2e: PAOS steps alternating between two server nodes sharing one Redis
   const prefix = randomPrefix('neid-test-paos');
   const box = new SealedBox(randomBytes(32));
   let nodes: Node[] = [];
-  let front: { url: string; close(): Promise<void> };
+  let front: EidFront;
   let world: World;
 
   before(async () => {

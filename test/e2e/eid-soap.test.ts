@@ -10,28 +10,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
 import type { AtRight } from '../../src/eid/eac/cvc/chat.js';
-import { eidRouter } from '../../src/eid/eid-router.js';
-import { createEidServer } from '../../src/eid/eid-server.js';
-import type { EidServer } from '../../src/eid/eid-server.js';
 import type { ServiceTerminal } from '../../src/eid/flow/terminal-config.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
-import { catalogEntry, toIdpError } from '../../src/errors/index.js';
 import { ServiceRegistry } from '../../src/services/registry.js';
 import { SealedBox } from '../../src/session/sealed-box.js';
-import { EidSessions } from '../../src/session/eid-session.js';
 import { createRedisStore } from '../../src/session/store/redis.js';
 import type { Store } from '../../src/session/store/store.js';
 import { callEidInterface, getResultRequestXml, useIdRequestXml } from '../../src/soap/client.js';
 import type { EidInterfaceClientOptions, UseIdRequestInput } from '../../src/soap/client.js';
-import { listenSoapInterface } from '../../src/soap/listener.js';
-import type { SoapListener } from '../../src/soap/listener.js';
 import { TW_NS } from '../../src/soap/profiles.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { fromHex } from '../../src/shared/bytes.js';
@@ -39,6 +28,8 @@ import { PaosChannel } from '../../tools/eid-client/paos-channel.js';
 import { runClientLogin } from '../../tools/eid-client/paos-login.js';
 import type { ClientLoginOptions } from '../../tools/eid-client/paos-login.js';
 import { fetchTcToken } from '../../tools/eid-client/tc-token-fetch.js';
+import { startEidStack } from '../../tools/eid-stack.js';
+import type { EidStack } from '../../tools/eid-stack.js';
 import type { CardJson } from '../../tools/software-card/card-json.js';
 import { createWorld, issue, load, personJson, terminal, terminalConfig } from '../support/eac-world.js';
 import type { World } from '../support/eac-world.js';
@@ -61,7 +52,6 @@ const APPROVED = [
 const SERVICE = 'e2e-soap';
 const CAPPED = 'e2e-soap-capped';
 const CAP = 3;
-const TIMEOUTS = { lifetimeMs: 120_000, tcTokenTimeoutMs: 60_000, handshakeTimeoutMs: 60_000, paosStepTimeoutMs: 60_000, resultTimeoutMs: 60_000, tlsSessionTtlMs: 60_000 };
 const logger = createLogger({ level: 'silent' });
 
 const soapTls = testRsaCertificate('soap-tls');
@@ -80,51 +70,29 @@ function definition(id: string, cert: string, overrides: Record<string, unknown>
   };
 }
 
-interface Node {
+interface Node extends EidStack {
   store: Store;
-  sessions: EidSessions;
-  eid: EidServer;
-  soap: SoapListener;
-  front: { url: string; close(): Promise<void> };
-  close(): Promise<void>;
 }
 
 /**
- * One IdP node over the shared Redis: its own store client, sessions, registry view, the TLS-PSK eID
- * server, the eID router (TC Token) and the SOAP listener. `blockList` holds sector-specific IDs
- * (hex) as the block list of the eService's terminal (TR-03129 App. B).
+ * One IdP node over the shared Redis: its own store client, and the stack (tools/eid-stack.ts) with
+ * its sessions, the TLS-PSK eID server, the eID router (TC Token) and the SOAP listener over a
+ * registry view of that store. `blockList` holds sector-specific IDs (hex) as the block list of the
+ * eService's terminal (TR-03129 App. B).
  */
 async function startNode(world: World, url: string, keyPrefix: string, box: SealedBox, blockList: ReadonlySet<string>): Promise<Node> {
   const store = createRedisStore({ url, keyPrefix });
-  const sessions = new EidSessions({ store, box, timeouts: TIMEOUTS });
   const term = terminal(world, { rights: TERMINAL_RIGHTS });
   const { requiredChat: _r, optionalChat: _o, auxiliary: _a, ...base } = terminalConfig(world, term, { required: [] });
   const serviceTerminal: ServiceTerminal = { ...base, isBlocked: (ids) => ids.some((b) => blockList.has(b.toString('hex'))) };
-  const { key, cert } = testRsaCertificate();
-  const eid = await createEidServer({ host: '127.0.0.1', port: 0, key, cert, sessions, logger, terminals: async () => serviceTerminal });
-  const paosUrl = `https://127.0.0.1:${eid.port}/paos`;
-
-  const app = express();
-  const http: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-  const frontUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  app.use(eidRouter({ sessions, paosUrl, publicUrl: frontUrl, returnTo: async (s) => `https://service.example.test/return?session=${s.id}` }));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = toIdpError(err);
-    res.status(catalogEntry(e.code).http).json({ error: e.code });
-  });
-  const front = { url: frontUrl, close: () => new Promise<void>((r) => http.close(() => r())) };
-
-  const soap = await listenSoapInterface({
-    host: '127.0.0.1', port: 0, key: soapTls.key, cert: soapTls.cert, clientCa: [clientCert.cert, cappedCert.cert],
-    registry: new ServiceRegistry(store), logger, sessions, signer: soapWss, replayStore: store, eCardServerAddress: paosUrl,
-    terminalChat: async () => term.parsed.chat,
+  const stack = await startEidStack({
+    store, box, registry: new ServiceRegistry(store), terminal: serviceTerminal, logger, tls2: testRsaCertificate(),
+    soap: { key: soapTls.key, cert: soapTls.cert, clientCa: [clientCert.cert, cappedCert.cert], signer: soapWss, terminalChat: async () => term.parsed.chat },
   });
   return {
-    store, sessions, eid, soap, front,
+    ...stack, store,
     async close() {
-      await soap.close();
-      await front.close();
-      await eid.close();
+      await stack.close();
       await store.close();
     },
   };
@@ -133,7 +101,7 @@ async function startNode(world: World, url: string, keyPrefix: string, box: Seal
 /** The eService side: signed calls over mutual TLS to one node's SOAP listener. */
 function eService(node: Node, cert = clientCert): EidInterfaceClientOptions {
   return {
-    url: `https://127.0.0.1:${node.soap.port}/eID`,
+    url: node.soapUrl,
     tls: { key: cert.key, cert: cert.cert, ca: soapTls.cert, servername: 'localhost' },
     wss: cert, serverWssCert: soapWss.cert,
   };

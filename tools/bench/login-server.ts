@@ -3,7 +3,7 @@
  * it) so that its CPU time can be read apart from the eID client, the software card and the
  * eService: the TLS-PSK eID-Server with the PAOS conversation, the front with the TC Token route
  * and the SOAP eID-Interface over mutual TLS, all over one eID session store (in-memory or Redis).
- * Assembled in-process from the modules, as test/e2e/eid-paos.test.ts does.
+ * Assembled in-process from the modules by tools/eid-stack.ts (as the SOAP e2e test does).
  *
  * IPC (parent → child): { type: 'cpu' } → { type: 'cpu', userUs, systemUs }; { type: 'close' }.
  * On start the child answers { type: 'ready', paosPort, frontUrl, soapUrl }.
@@ -12,31 +12,23 @@
  */
 import { randomBytes, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
 import { Redis } from 'ioredis';
-import type { NextFunction, Request, Response } from 'express';
 import { pointOfPublicKey } from '../../src/eid/eac/domain-parameters.js';
 import { verifyCardSecurity } from '../../src/eid/eac/passive-authentication.js';
 import { keyObjectSigner } from '../../src/eid/eac/ta.js';
-import { eidRouter } from '../../src/eid/eid-router.js';
-import { createEidServer } from '../../src/eid/eid-server.js';
 import type { ServiceTerminal } from '../../src/eid/flow/terminal-config.js';
 import { getProfile } from '../../src/eid/profiles/index.js';
-import { catalogEntry, toIdpError } from '../../src/errors/index.js';
 import { TrustStore } from '../../src/pki/trust-store.js';
 import { ServiceRegistry } from '../../src/services/registry.js';
-import { EidSessions } from '../../src/session/eid-session.js';
 import { SealedBox } from '../../src/session/sealed-box.js';
 import { createStore } from '../../src/session/store/index.js';
 import { createMemoryStore } from '../../src/session/store/memory.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
-import { listenSoapInterface } from '../../src/soap/listener.js';
 import { terminalChatFromFile } from '../../src/soap/terminal-chat.js';
+import { startEidStack } from '../eid-stack.js';
 import { readManifest, readPrivateKey, readRole, readX509 } from '../software-card/test-pki-dir.js';
 
 /** What the parent writes next to the test PKI (login.ts). */
@@ -55,8 +47,6 @@ export interface BenchServerSetup {
 
 export interface BenchServerReady { type: 'ready'; paosPort: number; frontUrl: string; soapUrl: string }
 export interface BenchServerCpu { type: 'cpu'; userUs: number; systemUs: number }
-
-const TIMEOUTS = { lifetimeMs: 120_000, tcTokenTimeoutMs: 60_000, handshakeTimeoutMs: 60_000, paosStepTimeoutMs: 60_000, resultTimeoutMs: 60_000, tlsSessionTtlMs: 60_000 };
 
 /** The eService's terminal from the PKI directory: loaded once, as a key store would hold it. */
 function serviceTerminal(setup: BenchServerSetup): ServiceTerminal {
@@ -87,33 +77,16 @@ export async function startBenchServer(setup: BenchServerSetup): Promise<{ ready
   // The in-memory store directly: createStore would warn that it is not for production, which is the point here.
   const keyPrefix = `neid-bench-${randomBytes(4).toString('hex')}:`;
   const store = setup.redisUrl === undefined ? createMemoryStore() : createStore({ redisUrl: setup.redisUrl, keyPrefix });
-  const sessions = new EidSessions({ store, box: new SealedBox(randomBytes(32)), timeouts: TIMEOUTS });
-  const terminal = serviceTerminal(setup);
   const registry = new ServiceRegistry(store);
   await registry.create(setup.service as never, { by: 'bench', declarative: true });
-
-  const eid = await createEidServer({ host: '127.0.0.1', port: 0, key: setup.tls2.key, cert: setup.tls2.cert, sessions, logger, terminals: async () => terminal });
-  const paosUrl = `https://127.0.0.1:${eid.port}/paos`;
-
-  const app = express();
-  const http: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-  const frontUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  app.use(eidRouter({ sessions, paosUrl, publicUrl: frontUrl, returnTo: async (s) => `https://service.example.test/return?session=${s.id}` }));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = toIdpError(err);
-    res.status(catalogEntry(e.code).http).json({ error: e.code });
-  });
-
-  const soap = await listenSoapInterface({
-    host: '127.0.0.1', port: 0, key: setup.soapTls.key, cert: setup.soapTls.cert, clientCa: [setup.clientCert], registry, logger,
-    sessions, signer: setup.soapSigner, terminalChat: terminalChatFromFile, replayStore: store, eCardServerAddress: paosUrl,
+  const stack = await startEidStack({
+    store, box: new SealedBox(randomBytes(32)), registry, terminal: serviceTerminal(setup), logger, tls2: setup.tls2,
+    soap: { key: setup.soapTls.key, cert: setup.soapTls.cert, clientCa: [setup.clientCert], signer: setup.soapSigner, terminalChat: terminalChatFromFile },
   });
   return {
-    ready: { type: 'ready', paosPort: eid.port, frontUrl, soapUrl: `https://127.0.0.1:${soap.port}/eID` },
+    ready: { type: 'ready', paosPort: stack.eid.port, frontUrl: stack.front.url, soapUrl: stack.soapUrl },
     async close() {
-      await soap.close();
-      await eid.close();
-      await new Promise<void>((r) => { http.close(() => r()); http.closeAllConnections(); });
+      await stack.close();
       await store.close();
       if (setup.redisUrl !== undefined) await deleteKeys(setup.redisUrl, keyPrefix);
     },
