@@ -1,7 +1,8 @@
-/** Child processes for end-to-end tests: a free port, the neid CLI, a private redis-server. */
+/** Child processes for end-to-end tests: a free port, the neid CLI, a private redis-server, a front proxy. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -74,4 +75,57 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
   await done;
+}
+
+export interface FrontProxy {
+  port: number;
+  url: string;
+  /** Upstream ports in order of preference (change it between requests to pick the node). */
+  upstreams: number[];
+  /** Upstream port that answered each proxied request, in order. */
+  served: number[];
+  close(): Promise<void>;
+}
+
+/**
+ * The public URL in front of several processes, as a load balancer with failover: each HTTP request
+ * (Host header kept) goes to the first port of `upstreams` that accepts the connection; 502 when none does.
+ */
+export async function startFrontProxy(upstreams: readonly number[]): Promise<FrontProxy> {
+  const proxy: FrontProxy = { port: 0, url: '', upstreams: [...upstreams], served: [], close: async () => undefined };
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const order = [...proxy.upstreams];
+      const attempt = (i: number): void => {
+        const port = order[i];
+        if (port === undefined) {
+          res.writeHead(502).end();
+          return;
+        }
+        const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: false }, (reply) => {
+          proxy.served.push(port);
+          res.writeHead(reply.statusCode ?? 502, reply.rawHeaders);
+          reply.pipe(res);
+        });
+        // Only a refused connection fails over (the request never reached that node).
+        upstream.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ECONNREFUSED') attempt(i + 1);
+          else res.destroy(err);
+        });
+        upstream.end(body);
+      };
+      attempt(0);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.port = (server.address() as AddressInfo).port;
+  proxy.url = `http://127.0.0.1:${proxy.port}`;
+  proxy.close = () => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  return proxy;
 }
