@@ -1,7 +1,8 @@
 /**
  * The XML layer of PAOS: a hardened parser (size and depth limits; no DTD, entity declarations or
  * processing instructions other than the XML declaration — XXE and entity expansion cannot happen),
- * element readers that enforce the schema's element order, and a small escaping writer.
+ * element readers that enforce the schema's element order (those of src/shared/xml-dom.ts, with PAOS
+ * error codes), and a small escaping writer.
  *
  * Children are matched by local name (AusweisApp's parser does the same, ElementDetector.cpp), so
  * prefix and default-namespace variations are tolerated; the envelope and the body element are
@@ -10,6 +11,7 @@
  * @spec tr03112-7 §3 (PAOS messages), xml-1.0 §2.8 (prolog, DTD), eid-protocol §3.1
  */
 import { parseXml as parseHardenedXml, type XmlElement } from '../../shared/xml.js';
+import { ElementSequence, elementChildren as children, isElementNode, simpleText } from '../../shared/xml-dom.js';
 import { PaosError } from './errors.js';
 import { NS } from './namespaces.js';
 import type { Prefix } from './namespaces.js';
@@ -26,11 +28,6 @@ export interface XmlLimits {
 }
 
 export const DEFAULT_XML_LIMITS = { maxBytes: 256 * 1024, maxDepth: 24, maxElements: 4096 } as const;
-
-const ELEMENT_NODE = 1;
-const TEXT_NODE = 3;
-const CDATA_SECTION_NODE = 4;
-const COMMENT_NODE = 8;
 
 /** Parses one XML document and returns its root element (the shared hardened parser, PAOS codes). */
 export function parseXml(input: string | Buffer, limits: XmlLimits = {}): XmlElement {
@@ -54,25 +51,14 @@ export function localNameOf(el: XmlElement): string {
 
 /** Element children; non-whitespace text between them is a schema violation (element-only content). */
 export function elementChildren(el: XmlElement): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (let c = el.firstChild; c !== null; c = c.nextSibling) {
-    if (c.nodeType === ELEMENT_NODE) out.push(c as XmlElement);
-    else if ((c.nodeType === TEXT_NODE || c.nodeType === CDATA_SECTION_NODE) && (c.nodeValue ?? '').trim() !== '') {
-      throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `text content inside <${localNameOf(el)}>`);
-    }
-  }
-  return out;
+  return children(el, (parent) => new PaosError('PAOS_ELEMENT_UNEXPECTED', `text content inside <${localNameOf(parent)}>`));
 }
 
 /** Text of a simple-content element (trimmed, as AusweisApp does); element children are an error. */
 export function textOf(el: XmlElement): string {
-  let out = '';
-  for (let c = el.firstChild; c !== null; c = c.nextSibling) {
-    if (c.nodeType === TEXT_NODE || c.nodeType === CDATA_SECTION_NODE) out += c.nodeValue ?? '';
-    else if (c.nodeType === ELEMENT_NODE) throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `<${localNameOf(el)}> must hold text, found <${localNameOf(c as XmlElement)}>`);
-    else if (c.nodeType !== COMMENT_NODE) throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `unexpected node in <${localNameOf(el)}>`);
-  }
-  return out.trim();
+  return simpleText(el, (parent, found) => new PaosError('PAOS_ELEMENT_UNEXPECTED', isElementNode(found)
+    ? `<${localNameOf(parent)}> must hold text, found <${localNameOf(found)}>`
+    : `unexpected node in <${localNameOf(parent)}>`)).trim();
 }
 
 /** xs:hexBinary (either case), as bytes. */
@@ -118,35 +104,20 @@ export function xsiTypeOf(el: XmlElement): { local: string; namespace: string | 
 }
 
 /**
- * Reads the children of a complex element in schema order (xs:sequence): each call consumes the
- * next children with the given local name; anything out of order or left over is an error.
+ * Reads the children of a complex element in schema order (xs:sequence), by local name: each call
+ * consumes the next children with the given local name; anything out of order or left over is an error.
  */
-export class Sequence {
+export class Sequence extends ElementSequence {
   readonly #owner: string;
-  readonly #children: XmlElement[];
-  #at = 0;
 
   constructor(el: XmlElement) {
-    this.#owner = localNameOf(el);
-    this.#children = elementChildren(el);
-  }
-
-  optional(name: string): XmlElement | undefined {
-    const next = this.#children[this.#at];
-    if (next !== undefined && localNameOf(next) === name) {
-      this.#at++;
-      return next;
-    }
-    return undefined;
-  }
-
-  required(name: string): XmlElement {
-    const el = this.optional(name);
-    if (el === undefined) {
-      const found = this.#children[this.#at];
-      throw new PaosError('PAOS_ELEMENT_MISSING', `<${this.#owner}> lacks <${name}>${found === undefined ? '' : ` (found <${localNameOf(found)}>)`}`, { detail: { element: name, parent: this.#owner } });
-    }
-    return el;
+    const owner = localNameOf(el);
+    super(elementChildren(el), {
+      matches: (child, name) => localNameOf(child) === name,
+      missing: (name, found) => new PaosError('PAOS_ELEMENT_MISSING', `<${owner}> lacks <${name}>${found === undefined ? '' : ` (found <${localNameOf(found)}>)`}`, { detail: { element: name, parent: owner } }),
+      unexpected: (left) => new PaosError('PAOS_ELEMENT_UNEXPECTED', `<${owner}> has unexpected or out-of-order <${localNameOf(left)}>`, { detail: { element: localNameOf(left), parent: owner } }),
+    });
+    this.#owner = owner;
   }
 
   many(name: string, min = 0, max = Number.POSITIVE_INFINITY): XmlElement[] {
@@ -157,18 +128,6 @@ export class Sequence {
     }
     if (out.length < min) throw new PaosError('PAOS_ELEMENT_MISSING', `<${this.#owner}> needs at least ${min} <${name}>`, { detail: { element: name, parent: this.#owner } });
     return out;
-  }
-
-  /** Skips any remaining children (extension points such as `xs:any`). */
-  rest(): XmlElement[] {
-    const out = this.#children.slice(this.#at);
-    this.#at = this.#children.length;
-    return out;
-  }
-
-  end(): void {
-    const left = this.#children[this.#at];
-    if (left !== undefined) throw new PaosError('PAOS_ELEMENT_UNEXPECTED', `<${this.#owner}> has unexpected or out-of-order <${localNameOf(left)}>`, { detail: { element: localNameOf(left), parent: this.#owner } });
   }
 }
 
