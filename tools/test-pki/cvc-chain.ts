@@ -13,7 +13,7 @@ import type { AtRight, ChatRole } from '../../src/eid/eac/cvc/chat.js';
 import { encodeCertificateDescription, descriptionHash } from '../../src/eid/eac/cvc/certificate-description.js';
 import type { CertificateDescription } from '../../src/eid/eac/cvc/certificate-description.js';
 import { parseCvCertificate, signCvCertificate } from '../../src/eid/eac/cvc/cv-certificate.js';
-import type { CvCertificate } from '../../src/eid/eac/cvc/cv-certificate.js';
+import type { CvCertificate, CvCertificateBody } from '../../src/eid/eac/cvc/cv-certificate.js';
 import type { CvcDate } from '../../src/eid/eac/cvc/dates.js';
 import { checkCvcDate, cvcDateAddDays } from '../../src/eid/eac/cvc/dates.js';
 import { CvcError } from '../../src/eid/eac/cvc/errors.js';
@@ -109,16 +109,27 @@ export interface DvOptions extends Validity {
 
 /** DV certificate issued by a CVCA (its key on the CVCA's curve, without domain parameters). */
 export function createDv(cvca: IssuedCvc, o: DvOptions): IssuedCvc {
+  return issueBelow(cvca, ['DV', 'CVCA'], o, () => ({ chat: createChat({ role: o.role ?? 'dv-official', rights: o.rights }), extensions: [] }));
+}
+
+/**
+ * A certificate issued by `issuer` (a DV by a CVCA, a terminal by a DV): the holder's key on the
+ * issuer's curve, without domain parameters; `body` gives its CHAT and extensions.
+ */
+function issueBelow(
+  issuer: IssuedCvc,
+  [holderName, issuerName]: readonly [string, string],
+  o: Validity & { readonly chr: string; readonly algorithmOid?: string; readonly keyPair?: EcKeyPair },
+  body: (publicKey: CvCertificateBody['publicKey']) => Pick<CvCertificateBody, 'chat' | 'extensions'>,
+): IssuedCvc {
   checkValidity(o);
-  const keyPair = o.keyPair ?? generateEcKeyPair(cvca.keyPair.curve);
-  if (keyPair.curve !== cvca.keyPair.curve) throw new CvcError('CVC_PUBLIC_KEY_INVALID', `DV key on ${keyPair.curve}, CVCA on ${cvca.keyPair.curve}`);
-  const algorithmOid = o.algorithmOid ?? cvca.parsed.publicKey.oid;
+  const keyPair = o.keyPair ?? generateEcKeyPair(issuer.keyPair.curve);
+  if (keyPair.curve !== issuer.keyPair.curve) throw new CvcError('CVC_PUBLIC_KEY_INVALID', `${holderName} key on ${keyPair.curve}, ${issuerName} on ${issuer.keyPair.curve}`);
+  const publicKey = cvcPublicKeyFromKeyObject(o.algorithmOid ?? issuer.parsed.publicKey.oid, keyPair.publicKey, false);
   return issue({
-    profileId: 0, car: cvca.parsed.chr, chr: o.chr,
-    publicKey: cvcPublicKeyFromKeyObject(algorithmOid, keyPair.publicKey, false),
-    chat: createChat({ role: o.role ?? 'dv-official', rights: o.rights }),
-    effectiveDate: o.effectiveDate, expirationDate: o.expirationDate, extensions: [],
-  }, cvca.keyPair, cvca.parsed.publicKey.oid, keyPair);
+    profileId: 0, car: issuer.parsed.chr, chr: o.chr, publicKey, ...body(publicKey),
+    effectiveDate: o.effectiveDate, expirationDate: o.expirationDate,
+  }, issuer.keyPair, issuer.parsed.publicKey.oid, keyPair);
 }
 
 export interface TerminalOptions extends Validity {
@@ -138,20 +149,14 @@ export interface TerminalOptions extends Validity {
 
 /** Authentication terminal certificate for an eService, issued by a DV. */
 export function createTerminal(dv: IssuedCvc, o: TerminalOptions): IssuedTerminal {
-  checkValidity(o);
-  const keyPair = o.keyPair ?? generateEcKeyPair(dv.keyPair.curve);
-  if (keyPair.curve !== dv.keyPair.curve) throw new CvcError('CVC_PUBLIC_KEY_INVALID', `terminal key on ${keyPair.curve}, DV on ${dv.keyPair.curve}`);
-  const algorithmOid = o.algorithmOid ?? dv.parsed.publicKey.oid;
-  const publicKey = cvcPublicKeyFromKeyObject(algorithmOid, keyPair.publicKey, false);
-  const description = o.description === undefined ? undefined : encodeCertificateDescription(o.description);
-  const extensions: CvcExtension[] = [];
-  if (description !== undefined) extensions.push({ type: 'description', hash: descriptionHash({ publicKey }, description) });
-  if (o.sector !== undefined) extensions.push({ type: 'sector', sector1Hash: o.sector.sector1Hash, sector2Hash: o.sector.sector2Hash });
-  const issued = issue({
-    profileId: 0, car: dv.parsed.chr, chr: o.chr, publicKey,
-    chat: createChat({ role: 'terminal', rights: o.rights }),
-    effectiveDate: o.effectiveDate, expirationDate: o.expirationDate, extensions,
-  }, dv.keyPair, dv.parsed.publicKey.oid, keyPair);
+  let description: Buffer | undefined;
+  const issued = issueBelow(dv, ['terminal', 'DV'], o, (publicKey) => {
+    description = o.description === undefined ? undefined : encodeCertificateDescription(o.description);
+    const extensions: CvcExtension[] = [];
+    if (description !== undefined) extensions.push({ type: 'description', hash: descriptionHash({ publicKey }, description) });
+    if (o.sector !== undefined) extensions.push({ type: 'sector', sector1Hash: o.sector.sector1Hash, sector2Hash: o.sector.sector2Hash });
+    return { chat: createChat({ role: 'terminal', rights: o.rights }), extensions };
+  });
   return { ...issued, description };
 }
 
