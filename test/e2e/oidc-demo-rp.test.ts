@@ -1,7 +1,10 @@
 /**
  * The demo OpenID RP (src/oidc/demo/demo-rp-router.ts) against the OpenID front with the real eID
  * step: /demo-oidc/login starts code + PKCE + PAR (the browser carries only client_id + request_uri),
- * and the click-through with the reference eID client and a software card ends on the claims page.
+ * the click-through with the reference eID client and a software card ends on the claims page, and its
+ * "log out" button does RP-initiated logout through the IdP back to the demo page.
+ *
+ * @spec oidc-rp-logout §2, §3
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -62,13 +65,28 @@ describe('e2e: demo OpenID RP → IdP /oidc (PAR) → reference eID client → I
     assert.match(location.searchParams.get('request_uri') ?? '', /^urn:ietf:params:oauth:request_uri:/);
   });
 
+  it('a logout answer whose state this browser did not send is refused', async () => {
+    const res = await fetch(`${rpBase}/?state=forged`);
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /does not belong to a logout started in this browser/);
+  });
+
+  it('log out without a demo session still goes to the IdP (client_id, registered post_logout_redirect_uri, state)', async () => {
+    const res = await new Browser().request(`${rpBase}/logout`, { method: 'POST' });
+    assert.equal(res.status, 303);
+    const end = new URL(res.headers.get('location') ?? '');
+    assert.equal(`${end.origin}${end.pathname}`, `${w.front.issuer}/session/end`);
+    assert.deepEqual([...end.searchParams.keys()].sort(), ['client_id', 'post_logout_redirect_uri', 'state']);
+    assert.equal(end.searchParams.get('post_logout_redirect_uri'), `${REGISTERED_BASE}/`);
+  });
+
   it('a callback without the browser login cookie is refused', async () => {
     const res = await fetch(`${rpBase}/callback?code=x&state=y`);
     assert.equal(res.status, 400);
     assert.match(await res.text(), /does not belong to a login started in this browser/);
   });
 
-  it('click-through with the software card ends on the claims page (escaped, only approved claims)', async () => {
+  it('click-through with the software card ends on the claims page (escaped, only approved claims); "log out" ends the IdP session and returns to the demo page', async () => {
     const browser = new Browser();
     const start = await browser.request(`${rpBase}/login`);
     const consent = await browser.follow(start.headers.get('location') ?? '', w.base);
@@ -94,6 +112,48 @@ describe('e2e: demo OpenID RP → IdP /oidc (PAR) → reference eID client → I
     assert.ok(html.includes('<th>acr</th><td>http://eidas.europa.eu/LoA/high</td>'));
     assert.ok(html.includes('<th>amr</th><td>[&quot;sc&quot;,&quot;pin&quot;,&quot;mfa&quot;]</td>'), 'JSON values are escaped');
     assert.ok(!html.includes('place_of_birth'));
+
+    // The demo pages run under a strict CSP: no script anywhere, the log out button is a plain form.
+    const csp = done.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.doesNotMatch(csp, /script-src|unsafe-inline/);
+    assert.doesNotMatch(html, /<script|\son[a-z]+=|javascript:/i);
+    const logoutAction = /<form method="post" action="([^"]+)"><button type="submit">Log out<\/button><\/form>/.exec(html)?.[1] ?? '';
+    assert.equal(logoutAction, `${REGISTERED_BASE}/logout`);
+    const home = await (await browser.request(`${rpBase}/`)).text();
+    assert.match(home, /You are logged in/);
+
+    // oidc-rp-logout §2: the demo RP ends its session and sends the browser to the IdP with id_token_hint.
+    const idpSession = browser.cookies.get('_session');
+    assert.ok(idpSession, 'the IdP session cookie is held');
+    const toIdp = await browser.request(logoutAction.replace(REGISTERED_BASE, rpBase), { method: 'POST' });
+    assert.equal(toIdp.status, 303);
+    const end = new URL(toIdp.headers.get('location') ?? '');
+    assert.equal(`${end.origin}${end.pathname}`, `${w.front.issuer}/session/end`);
+    assert.equal(end.searchParams.get('post_logout_redirect_uri'), `${REGISTERED_BASE}/`);
+    assert.equal(end.searchParams.get('client_id'), 'demo-oidc');
+    const state = end.searchParams.get('state') ?? '';
+    assert.ok(state.length >= 32);
+    // oidc-core §3.1.2.1: the hint is the signed ID token (the RP decrypted the JWE it got).
+    const hint = end.searchParams.get('id_token_hint') ?? '';
+    assert.equal(hint.split('.').length, 3);
+    assert.equal((JSON.parse(Buffer.from(hint.split('.')[1] ?? '', 'base64url').toString('utf8')) as { aud?: unknown }).aud, 'demo-oidc');
+
+    const confirmPage = await (await browser.request(end.toString())).text();
+    const form = /<form id="op\.logoutForm" method="post" action="([^"]+)"><input type="hidden" name="xsrf" value="([^"]+)"\/><\/form>/.exec(confirmPage);
+    assert.ok(form?.[1] && form[2], 'the IdP asks for confirmation');
+    const confirmed = await browser.request(form[1], { form: { xsrf: form[2], logout: 'yes' } });
+    assert.equal(confirmed.status, 303);
+    const returned = new URL(confirmed.headers.get('location') ?? '');
+    assert.equal(`${returned.origin}${returned.pathname}`, `${REGISTERED_BASE}/`);
+    assert.equal(returned.searchParams.get('state'), state);
+    assert.ok(!browser.cookies.has('_session'), 'the IdP session cookie is cleared');
+    assert.equal(await w.front.provider.Session.find(idpSession), undefined, 'the IdP session is gone');
+
+    const loggedOut = await browser.request(returned.toString().replace(REGISTERED_BASE, rpBase));
+    assert.equal(loggedOut.status, 200);
+    assert.match(await loggedOut.text(), /You are logged out of the demo eService/);
+    assert.doesNotMatch(await (await browser.request(`${rpBase}/`)).text(), /You are logged in/);
   });
 });
 

@@ -79,7 +79,13 @@ export function errorPage(locale: Locale, error: string, description: string | u
     (description === undefined ? '' : `<p>${escapeHtml(description)}</p>`) + `<p>${escapeHtml(t.errorBack)}</p>`);
 }
 
-/** oidc-provider's logout form (a <form id="op.logoutForm"> with its xsrf field) plus two submit buttons. */
+/**
+ * oidc-provider's logout form (a <form id="op.logoutForm"> with its xsrf field) plus two submit buttons.
+ * oidc-rp-logout §2: "the OP SHOULD ask the End-User whether to log out of the OP as well". `logout=yes`
+ * ends the provider session and every eService in it (those with a back-channel endpoint are told); without it only the
+ * eService that asked is logged out (its grant revoked) and the session stays. Both return to the
+ * validated post_logout_redirect_uri (§3). No script: the buttons submit the form through form="…".
+ */
 export function logoutPage(locale: Locale, form: string): string {
   const t = texts(locale);
   return page(locale, t.logoutTitle, `<h1>${escapeHtml(t.logoutTitle)}</h1><p>${escapeHtml(t.logoutQuestion)}</p>${form}` +
