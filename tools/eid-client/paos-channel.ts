@@ -16,7 +16,10 @@ import { RSA_PSK_CIPHERS } from '../../src/eid/tls-psk/psk-server.js';
 export interface PaosChannelOptions {
   identity: string;
   psk: Buffer;
-  /** Accepts the server certificate (DER) or throws; the real client checks commCertificates. Default: accept. */
+  /**
+   * Accepts the server certificate (DER) or throws, on every connection (also resumed ones), before
+   * the request leaves: a refused server never gets the body. Default: accept.
+   */
   checkServerCertificate?: (der: Buffer) => void;
   userAgent?: string;
 }
@@ -34,6 +37,12 @@ export class PaosChannel {
   #session: Buffer | undefined;
   /** Full handshakes and resumptions so far (tests check that only the first was full). */
   readonly stats = { full: 0, resumed: 0 };
+  readonly #certificates: Buffer[] = [];
+
+  /** The distinct TLS-2 server certificates (DER) seen so far, first seen first (checked against commCertificates). */
+  get serverCertificates(): readonly Buffer[] {
+    return this.#certificates;
+  }
 
   constructor(options: PaosChannelOptions) {
     this.#o = options;
@@ -70,10 +79,16 @@ export class PaosChannel {
         socket.once('secureConnect', () => {
           if (socket!.isSessionReused()) this.stats.resumed++;
           else this.stats.full++;
-          const cert = socket!.getPeerCertificate();
+          // RSA_PSK: the server presents a certificate, also on a resumed session (it is part of the session).
+          const der = socket!.getPeerCertificate().raw as Buffer | undefined;
           try {
-            if (this.#o.checkServerCertificate !== undefined && cert?.raw !== undefined) this.#o.checkServerCertificate(cert.raw);
+            if (der !== undefined) {
+              if (!this.#certificates.some((c) => c.equals(der))) this.#certificates.push(Buffer.from(der));
+              this.#o.checkServerCertificate?.(der);
+            }
           } catch (err) {
+            // The request written below is still queued in the TLS layer while secureConnect runs:
+            // a refused server gets no byte of it.
             socket!.destroy(err as Error);
           }
         });

@@ -2,12 +2,14 @@
  * The reference eID client's online authentication: TC Token → TLS-2 (PSK) → PAOS with the same
  * message files the server uses (src/eid/paos), the card driven through eac-driver.ts → the
  * RefreshAddress. Card errors (wrong PIN …) and user cancellation are sent as error results, as a
- * real client does; the server then ends with StartPAOSResponse.
+ * real client does; the server then ends with StartPAOSResponse. A TLS-2 server whose certificate
+ * the CertificateDescription does not list (comm-certificates.ts) gets nothing more: the client
+ * goes to the RefreshAddress with trustedChannelEstablishmentFailed and ends with EidClientError.
  *
  * | server request | client action | answer |
  * |---|---|---|
  * | InitializeFramework | — | InitializeFrameworkResponse (ok, 1.1.5) |
- * | EAC1InputType | user consent (deselect optional), PACE, GET CHALLENGE | EAC1OutputType |
+ * | EAC1InputType | TLS-2 certificates vs. commCertificates, user consent (deselect optional), card reset, PACE, GET CHALLENGE | EAC1OutputType |
  * | EAC2InputType with Signature | chain, TA, CA | EAC2OutputType{EFCardSecurity, token, nonce} |
  * | EAC2InputType without Signature | chain, MSE:Set AT, GET CHALLENGE | EAC2OutputType{Challenge} |
  * | EACAdditionalInputType | TA, CA | EAC2OutputType{EFCardSecurity, token, nonce} |
@@ -30,12 +32,21 @@ import type { Eac1InputMessage, PaosResult, ServerMessageKind } from '../../src/
 import type { XmlOut } from '../../src/eid/paos/xml.js';
 import { eac1, eac2, eac2Complete, eac2Prepare, relayTransmit } from './eac-driver.js';
 import type { CardTransmit, Eac1Result } from './eac-driver.js';
+import { commCertificateCheck, EidClientError } from './comm-certificates.js';
+import type { CommCertificateCheck, ServerCertificateCheck } from './comm-certificates.js';
 import { PaosChannel } from './paos-channel.js';
 import { callRefreshAddress, fetchTcToken } from './tc-token-fetch.js';
+import type { TcToken } from '../../src/eid/tc-token.js';
 
 /** Anything that answers APDUs (SoftwareCard, a PC/SC reader). */
 export interface CardLike {
   transmit(apdu: Buffer): Buffer | Promise<Buffer>;
+  /**
+   * Connects to the card anew (power-up / warm reset: PC/SC connect with reset, NFC discovery). Called
+   * once per authentication before the first APDU, as a real client starts each authentication on a
+   * fresh card connection (the MF selected, no SM channel), whatever an earlier login left behind.
+   */
+  reset?(): void | Promise<void>;
 }
 
 export interface ClientLoginOptions {
@@ -53,7 +64,14 @@ export interface ClientLoginOptions {
   allowHttpLoopback?: boolean;
   /** Test hook: the PAOS endpoint for the n-th POST (default: the TC Token ServerAddress). */
   serverAddressFor?: (index: number, serverAddress: string) => string;
+  /** Extra check of every TLS-2 server certificate (DER); throws to refuse the connection. */
   checkServerCertificate?: (der: Buffer) => void;
+  /**
+   * TLS-2 certificates against the CertificateDescription's commCertificates (comm-certificates.ts):
+   * 'enforce' (production), 'enforce-when-present' (default), 'off'. A refusal ends the login with
+   * EidClientError after the browser's RefreshAddress was called with trustedChannelEstablishmentFailed.
+   */
+  commCertificates?: CommCertificateCheck;
   /**
    * Interactive clients: asked when EAC1InputType arrives (eService, requested rights, description),
    * answers with the PIN and the deselected optional attributes, or 'cancel'. Default: `pin`/`deselect`.
@@ -101,7 +119,29 @@ function approvedChat(input: Eac1InputMessage, deselect: readonly string[], prof
 export async function runClientLogin(o: ClientLoginOptions): Promise<ClientLoginResult> {
   const token = await fetchTcToken(o.tcTokenUrl, { allowHttpLoopback: o.allowHttpLoopback ?? false });
   if (token.psk === undefined) throw new IdpError('TCTOKEN_INVALID', 'TC Token without PSK (attached eID-Server model is not supported)');
-  const channel = new PaosChannel({ identity: token.sessionIdentifier, psk: token.psk, ...(o.checkServerCertificate ? { checkServerCertificate: o.checkServerCertificate } : {}) });
+  // Set once EAC1InputType brought the CertificateDescription; from then on every connection is checked.
+  let listed: ServerCertificateCheck | null = null;
+  const channel = new PaosChannel({
+    identity: token.sessionIdentifier, psk: token.psk,
+    checkServerCertificate: (der) => {
+      o.checkServerCertificate?.(der);
+      listed?.(der);
+    },
+  });
+  try {
+    return await converse(o, token, channel, (check) => { listed = check; });
+  } catch (err) {
+    if (!(err instanceof EidClientError)) throw err;
+    // The untrusted TLS-2 server gets nothing more; the eService learns of the refusal through the
+    // RefreshAddress (tr03124-1 §2.5.4, ResultMinor trustedChannelEstablishmentFailed, eid-protocol §2.2).
+    const query = { ResultMajor: 'error', ResultMinor: 'trustedChannelEstablishmentFailed' };
+    err.refreshUrl = (await callRefreshAddress(token.refreshAddress, query, { allowHttpLoopback: o.allowHttpLoopback ?? false }).catch(() => undefined))?.url;
+    throw err;
+  }
+}
+
+/** The PAOS conversation up to the RefreshAddress; `bind` receives the commCertificates check of EAC1InputType. */
+async function converse(o: ClientLoginOptions, token: TcToken, channel: PaosChannel, bind: (check: ServerCertificateCheck | null) => void): Promise<ClientLoginResult> {
   const transmit: CardTransmit = async (apdu) => o.card.transmit(apdu);
   const requests: ServerMessageKind[] = [];
   let eac1Input: Eac1InputMessage | undefined;
@@ -143,6 +183,10 @@ export async function runClientLogin(o: ClientLoginOptions): Promise<ClientLogin
         break;
       case 'EAC1InputType': {
         eac1Input = parseEac1Input(envelope.body);
+        // Before the user is asked: the servers met so far must be those the eService's description lists.
+        const listed = commCertificateCheck(eac1Input, o.commCertificates ?? 'enforce-when-present');
+        for (const der of channel.serverCertificates) listed?.(der);
+        bind(listed);
         const decision = o.consent === undefined ? { pin: o.pin, deselect: o.deselect ?? [] } : await o.consent(eac1Input);
         if (decision === 'cancel') {
           body = buildDidAuthenticateErrorResponse(cancelled(), 'EAC1OutputType');
@@ -150,6 +194,7 @@ export async function runClientLogin(o: ClientLoginOptions): Promise<ClientLogin
         }
         try {
           const chat = approvedChat(eac1Input, decision.deselect, o.profile ?? 'tw');
+          await o.card.reset?.();
           eac1Session = await eac1(transmit, { password: { type: 'pin', value: decision.pin }, chat });
           body = buildEac1Output({
             result: OK, chat, cars: eac1Session.cars, efCardAccess: eac1Session.efCardAccess, idPicc: eac1Session.idPicc,

@@ -22,6 +22,7 @@ import type { ProfileId } from '../../src/eid/profiles/types.js';
 import { attributesForChat } from '../../src/services/attribute-policy.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { SoftwareCard } from '../software-card/software-card.js';
+import { EidClientError, type CommCertificateCheck } from './comm-certificates.js';
 import { runClientLogin, type UserConsent } from './paos-login.js';
 
 export interface EidClientServerOptions {
@@ -38,6 +39,8 @@ export interface EidClientServerOptions {
   logger: Logger;
   /** How long the consent page waits for the user (default 5 minutes). */
   consentTimeoutMs?: number;
+  /** TLS-2 certificate against commCertificates (comm-certificates.ts); default 'enforce-when-present'. */
+  commCertificates?: CommCertificateCheck;
 }
 
 export interface EidClientServer {
@@ -101,6 +104,12 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+/** A refusal the client already reported at the RefreshAddress sends the browser there; anything else stays an error. */
+function refusedToRefresh(err: unknown): { code: string; refreshUrl: string } {
+  if (err instanceof EidClientError && err.refreshUrl !== undefined) return { code: err.code, refreshUrl: err.refreshUrl };
+  throw err;
+}
+
 export async function startEidClientServer(o: EidClientServerOptions): Promise<EidClientServer> {
   const profile = o.profile ?? 'tw';
   const pending = new Map<string, Pending>();
@@ -111,7 +120,7 @@ export async function startEidClientServer(o: EidClientServerOptions): Promise<E
     const card = SoftwareCard.fromJSON(JSON.parse(readFileSync(o.cardFile, 'utf8')));
     return runClientLogin({
       tcTokenUrl, card, pin: o.pin ?? '', deselect: o.deselect ?? [], profile, allowHttpLoopback: o.allowHttpLoopback === true,
-      ...(onConsent ? { consent: onConsent } : {}),
+      ...(onConsent ? { consent: onConsent } : {}), ...(o.commCertificates === undefined ? {} : { commCertificates: o.commCertificates }),
     }).finally(() => {
       // The card keeps its retry counter and current date across logins, as a real card does.
       writeFileSync(o.cardFile, `${JSON.stringify(card.toJSON(), null, 2)}\n`, { mode: 0o600 });
@@ -131,8 +140,9 @@ export async function startEidClientServer(o: EidClientServerOptions): Promise<E
       busy = true;
       if (o.headless) {
         try {
-          const out = await login(tcTokenUrl);
-          o.logger.info({ major: out.result.major, minor: out.result.minor }, 'eID client: authentication finished');
+          const out = await login(tcTokenUrl).catch(refusedToRefresh);
+          if ('code' in out) o.logger.warn({ code: out.code }, 'eID client: authentication refused');
+          else o.logger.info({ major: out.result.major, minor: out.result.minor }, 'eID client: authentication finished');
           res.writeHead(303, { location: out.refreshUrl, 'cache-control': 'no-store' }).end();
         } finally {
           busy = false;
@@ -146,6 +156,7 @@ export async function startEidClientServer(o: EidClientServerOptions): Promise<E
       const decided = new Promise<UserConsent | 'cancel'>((r) => { decide = r; });
       const timer = setTimeout(() => decide('cancel'), timeoutMs);
       const done = login(tcTokenUrl, async (input) => { asked(input); return decided; })
+        .catch(refusedToRefresh)
         .then((out) => ({ refreshUrl: out.refreshUrl }), (err: unknown) => ({ error: (err as Error).message }))
         .finally(() => { clearTimeout(timer); pending.delete(id); busy = false; });
       const first = await Promise.race([consentRequested.then((input) => ({ input })), done.then((d) => ({ d }))]);

@@ -1,6 +1,7 @@
 /**
  * Volatile state of the chip between power-up and power-down (or the end of an SM channel):
  * selected file, the PACE channel, TA/CA/RI progress. Never persisted; `newSession()` after reset.
+ * Persistent state (PIN retry counter, PUK uses, current date, trust points) lives in card.json.
  *
  * @spec tr03110-2 §3.2–§3.7 (order PACE → TA → CA → RI/aux; an SM error ends the session)
  */
@@ -89,6 +90,19 @@ export function newSession(): ChipSession {
 }
 
 /**
+ * Ends the security status of the previous authentication: TA (verified keys, challenge, setup),
+ * the authenticated terminal and its effective CHAT, CA, the CA/RI selection, the current EF (whose
+ * access was granted under that status). The SM channel and the PACE run are left to the caller.
+ */
+export function clearSecurityStatus(session: ChipSession): void {
+  session.ta = newTaState();
+  session.terminal = null;
+  session.chipAuthenticated = false;
+  session.internalAuth = null;
+  session.ef = null;
+}
+
+/**
  * Ends the SM channel and everything authenticated through it (TR-03110-3 §F: an SM error or an
  * unprotected command aborts secure messaging). The selected DF stays.
  */
@@ -96,9 +110,5 @@ export function dropChannel(session: ChipSession): void {
   session.sm = null;
   session.pace = null;
   session.channel = null;
-  session.ta = newTaState();
-  session.terminal = null;
-  session.chipAuthenticated = false;
-  session.internalAuth = null;
-  session.ef = null;
+  clearSecurityStatus(session);
 }

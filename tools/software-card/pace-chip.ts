@@ -27,6 +27,7 @@ import { SecureMessaging } from '../../src/eid/eac/secure-messaging.js';
 import { IdpError } from '../../src/errors/idp-error.js';
 import type { CardJson } from './card-json.js';
 import { ChipStatus, ensure } from './chip-status.js';
+import { clearSecurityStatus } from './chip-session.js';
 import type { ChipSession, PaceChannel } from './chip-session.js';
 import {
   assertPaceAllowed, chargeAttempt, mseStatus, paceFailedStatus, paceSucceeded, passwordByReference, passwordValue,
@@ -49,6 +50,11 @@ export interface PaceRun {
 /** MSE:Set AT 00 22 C1 A4: returns the SW (9000, or 63Cx with the PIN state). */
 export function mseSetAtPace(card: CardJson, session: ChipSession, data: Buffer): number {
   session.pace = null;
+  // A new PACE starts a new authentication: TA, CA and the rights granted through them end here, so
+  // nothing of the previous login carries into the next one. Only the SM channel (and the password it
+  // was opened with) stays until PACE replaces it: a suspended PIN is resumed inside the CAN channel
+  // (TR-03110-2 §3.5.1.2). The PIN retry counter is persistent (card.json) and is not touched.
+  clearSecurityStatus(session);
   const objects = new Map<number, Buffer>();
   for (const o of decodeTlvs(data)) {
     ensure(Object.values(TAG).includes(o.tag as never), SW.WRONG_DATA, `unexpected data object ${o.tag.toString(16)}`);

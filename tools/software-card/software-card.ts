@@ -83,7 +83,12 @@ export class SoftwareCard {
     return structuredClone(this.#card);
   }
 
-  /** Power cycle: all volatile state (SM channel, PACE, TA/CA/RI progress, selected file) is lost. */
+  /**
+   * Power cycle (cold or warm reset, a new card connection): all volatile state is lost — SM keys
+   * and SSC, the PACE run and its ephemeral keys, TA/CA/RI progress and the rights they granted, the
+   * current EF — and the MF is the current DF again (ISO 7816-4 §7.1.1: after the answer to reset the
+   * MF is selected). The persistent state (PIN retry counter, PUK uses, current date, trust points) stays.
+   */
   reset(): void {
     this.#session = newSession();
   }
