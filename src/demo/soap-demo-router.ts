@@ -17,7 +17,7 @@ import type { ReturnUrls } from '../eid/return-urls.js';
 import type { ServiceRegistry } from '../services/registry.js';
 import type { Store } from '../session/store/store.js';
 import type { Logger } from '../shared/logger.js';
-import { callEidInterface, getResultRequestXml, useIdRequestXml, type EidInterfaceClientOptions } from '../soap/client.js';
+import { callEidInterface, getResultRequestXml, replyChild, replyChildren, replyResult, useIdRequestXml, type EidInterfaceClientOptions } from '../soap/client.js';
 import { soapProfile } from '../soap/profiles.js';
 
 export interface DemoSoapDeps {
@@ -50,21 +50,11 @@ function cookieOf(req: Request): string | undefined {
   return m?.[1];
 }
 
-function childElements(el: Element): Element[] {
-  const out: Element[] = [];
-  for (let n = el.firstChild; n !== null; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
-  return out;
-}
-
-function child(el: Element, name: string): Element | undefined {
-  return childElements(el).find((c) => c.localName === name);
-}
-
 /** A PersonalData entry as text: GeneralDate → DateString, RestrictedID → ID, structures → their leaves. */
 function valueText(el: Element): string {
-  const kids = childElements(el);
+  const kids = replyChildren(el);
   if (kids.length === 0) return el.textContent ?? '';
-  const date = child(el, 'DateString');
+  const date = replyChild(el, 'DateString');
   if (date !== undefined) return date.textContent ?? '';
   return kids.map((k) => `${k.localName ?? ''}: ${valueText(k)}`).join('; ');
 }
@@ -88,10 +78,11 @@ export function demoSoapRouter(deps: DemoSoapDeps): Router {
         operations[op.element] = optional.has(op.attribute) ? 'ALLOWED' : 'REQUIRED';
       }
       const reply = await callEidInterface(deps.soap, useIdRequestXml(service.profile, { operations, transactionInfo: 'Demo account opening' }));
-      const major = reply.operation.getElementsByTagNameNS('urn:oasis:names:tc:dss:1.0:core:schema', 'ResultMajor').item(0)?.textContent ?? '';
+      const result = replyResult(reply.operation);
+      const major = result?.major ?? '';
       const sessionId = reply.operation.getElementsByTagNameNS(reply.operation.namespaceURI, 'Session').item(0)?.textContent?.trim() ?? '';
       if (!major.endsWith('#ok') || !/^[0-9A-Fa-f]{32,128}$/.test(sessionId)) {
-        const minor = reply.operation.getElementsByTagNameNS('urn:oasis:names:tc:dss:1.0:core:schema', 'ResultMinor').item(0)?.textContent ?? '';
+        const minor = result?.minor ?? '';
         html(res, 502, 'useID failed', `<p>${esc(major)}</p><p>${esc(minor)}</p><p><a href="/demo">Back</a></p>`);
         return;
       }
@@ -117,18 +108,17 @@ export function demoSoapRouter(deps: DemoSoapDeps): Router {
       const { sessionId, counter } = JSON.parse(raw) as { sessionId: string; counter: number };
       const service = await deps.registry.get(deps.serviceId);
       const reply = await callEidInterface(deps.soap, getResultRequestXml(service.profile, sessionId, counter + 1));
-      const dss = 'urn:oasis:names:tc:dss:1.0:core:schema';
-      const major = reply.operation.getElementsByTagNameNS(dss, 'ResultMajor').item(0)?.textContent ?? '';
+      const result = replyResult(reply.operation);
       res.set('Set-Cookie', `${COOKIE}=; Path=/demo; HttpOnly; SameSite=Lax; Max-Age=0`);
-      if (!major.endsWith('#ok')) {
-        const minor = reply.operation.getElementsByTagNameNS(dss, 'ResultMinor').item(0)?.textContent ?? '';
+      if (!(result?.major ?? '').endsWith('#ok')) {
+        const minor = result?.minor ?? '';
         html(res, 200, 'Login failed', `<p id="result-minor">${esc(minor)}</p><p><a href="/demo">Try again</a></p>`);
         return;
       }
       const personal = reply.operation.getElementsByTagNameNS(reply.operation.namespaceURI, 'PersonalData').item(0);
-      const rows = personal === null ? [] : childElements(personal).map((el) => `<tr><th>${esc(el.localName ?? '')}</th><td>${esc(valueText(el))}</td></tr>`);
+      const rows = personal === null ? [] : replyChildren(personal).map((el) => `<tr><th>${esc(el.localName ?? '')}</th><td>${esc(valueText(el))}</td></tr>`);
       const allowed = reply.operation.getElementsByTagNameNS(reply.operation.namespaceURI, 'OperationsAllowedByUser').item(0);
-      const released = allowed === null ? [] : childElements(allowed).filter((e) => e.textContent !== 'PROHIBITED').map((e) => `${e.localName ?? ''}=${e.textContent ?? ''}`);
+      const released = allowed === null ? [] : replyChildren(allowed).filter((e) => e.textContent !== 'PROHIBITED').map((e) => `${e.localName ?? ''}=${e.textContent ?? ''}`);
       html(res, 200, 'Welcome — identified with New eID', `<table id="personal-data">${rows.join('')}</table>`
         + `<p>Released by the citizen: ${esc(released.join(', '))}</p><p><a href="/demo">Log in again</a></p>`);
     })().catch(next);

@@ -22,12 +22,15 @@ export function hasName(el: Element, ns: string, local: string): boolean {
   return el.namespaceURI === ns && el.localName === local;
 }
 
-/** Element children of element-only content; non-whitespace text between them is `fail(el)`. */
-export function elementChildren(el: Element, fail: (parent: Element) => Error): Element[] {
+/**
+ * Element children of element-only content; non-whitespace text between them is `fail(el)` (without
+ * `fail`, text is passed over: for documents already checked, e.g. a signature-verified reply).
+ */
+export function elementChildren(el: Element, fail?: (parent: Element) => Error): Element[] {
   const out: Element[] = [];
   for (let n = el.firstChild; n !== null; n = n.nextSibling) {
     if (isElementNode(n)) out.push(n);
-    else if ((n.nodeType === TEXT_NODE || n.nodeType === CDATA_SECTION_NODE) && (n.nodeValue ?? '').trim() !== '') throw fail(el);
+    else if (fail !== undefined && (n.nodeType === TEXT_NODE || n.nodeType === CDATA_SECTION_NODE) && (n.nodeValue ?? '').trim() !== '') throw fail(el);
   }
   return out;
 }

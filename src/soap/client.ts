@@ -1,13 +1,15 @@
 /**
  * Client side of the eID-Interface for tests and the demo eService: request builders for useID,
- * getResult and getServerInfo, and a caller that signs the request (WS-Security), sends it over
- * mutual TLS and verifies the server's response signature before returning the operation element.
+ * getResult and getServerInfo, a caller that signs the request (WS-Security), sends it over mutual
+ * TLS and verifies the server's response signature before returning the operation element, and
+ * readers of that element (its children, its dss:Result).
  *
  * @spec tr03130-1 §3.2 (operations), §3.5 (mutual TLS, WS-Security)
  */
 import { request } from 'node:https';
 import type { ProfileId } from '../eid/profiles/types.js';
-import { soapProfile } from './profiles.js';
+import { elementChildren, hasName } from '../shared/xml-dom.js';
+import { DSS_NS, soapProfile } from './profiles.js';
 import { signEnvelope, verifyEnvelope, type WssCredentials } from './wss/ws-security.js';
 import { esc } from './xml/dom.js';
 import { parseXml } from './xml/parse.js';
@@ -70,6 +72,31 @@ export async function callEidInterface(options: EidInterfaceClientOptions, opera
   const { status, body } = await postXml(options, envelope);
   const verified = verifyEnvelope(body, parseXml(body), options.serverWssCert);
   return { status, operation: verified.operation, xml: body };
+}
+
+/** Element children of an element of a verified reply. */
+export function replyChildren(el: Element): Element[] {
+  return elementChildren(el);
+}
+
+/** The first child with this local name (the reply's elements are in its profile's namespace). */
+export function replyChild(el: Element, localName: string): Element | undefined {
+  return replyChildren(el).find((c) => c.localName === localName);
+}
+
+export interface ReplyResult {
+  major: string;
+  minor: string | undefined;
+  message: string | undefined;
+}
+
+/** The dss:Result of a reply's operation element (tr03130-1 §3.4); undefined when it has none. */
+export function replyResult(operation: Element): ReplyResult | undefined {
+  const dss = (el: Element, localName: string) => replyChildren(el).find((c) => hasName(c, DSS_NS, localName));
+  const result = dss(operation, 'Result');
+  if (result === undefined) return undefined;
+  const text = (localName: string) => dss(result, localName)?.textContent ?? undefined;
+  return { major: text('ResultMajor') ?? '', minor: text('ResultMinor'), message: text('ResultMessage') };
 }
 
 /** Posts a raw body (tests send unsigned or tampered envelopes with it). */

@@ -19,7 +19,7 @@ import { ServiceRegistry } from '../../src/services/registry.js';
 import { SealedBox } from '../../src/session/sealed-box.js';
 import { createRedisStore } from '../../src/session/store/redis.js';
 import type { Store } from '../../src/session/store/store.js';
-import { callEidInterface, getResultRequestXml, useIdRequestXml } from '../../src/soap/client.js';
+import { callEidInterface, getResultRequestXml, replyChild as child, replyChildren as children, replyResult, useIdRequestXml } from '../../src/soap/client.js';
 import type { EidInterfaceClientOptions, UseIdRequestInput } from '../../src/soap/client.js';
 import { TW_NS } from '../../src/soap/profiles.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -107,14 +107,6 @@ function eService(node: Node, cert = clientCert): EidInterfaceClientOptions {
   };
 }
 
-function children(el: Element): Element[] {
-  const out: Element[] = [];
-  for (let n = el.firstChild; n !== null; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
-  return out;
-}
-function child(el: Element, name: string): Element | undefined {
-  return children(el).find((c) => c.localName === name);
-}
 function textOf(el: Element | undefined): string | undefined {
   return el?.textContent ?? undefined;
 }
@@ -131,12 +123,9 @@ interface Reply {
 
 function reply(el: Element): Reply {
   assert.equal(el.namespaceURI, TW_NS);
-  const result = child(el, 'Result');
+  const result = replyResult(el);
   assert.ok(result, 'dss:Result present');
-  return {
-    operation: el.localName ?? '', major: textOf(child(result, 'ResultMajor')) ?? '', minor: textOf(child(result, 'ResultMinor')),
-    message: textOf(child(result, 'ResultMessage')), elements: children(el).map((c) => c.localName ?? ''), el,
-  };
+  return { operation: el.localName ?? '', ...result, elements: children(el).map((c) => c.localName ?? ''), el };
 }
 
 async function useId(node: Node, input: UseIdRequestInput, cert = clientCert): Promise<Reply & { sessionId?: string; pskHex?: string }> {
