@@ -111,7 +111,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const oidc = createOidcFront({
     publicUrl: config.publicUrl, store, box, dataKey: storeDataKey(config), registry, eidSessions: sessions,
     authTransactions: saml.transactions, keysDir: keyDir.dir, generateKeys: keyDir.generate, allowTesting: config.dev.enabled,
-    logger, eidClientUrl: config.saml.eidClientUrl,
+    logger, eidClientUrl: config.eid.clientUrl, ttl: config.oidc, allowLoopbackTargets: config.dev.enabled,
   });
   const routers: AppRouters = {
     eid: eidRouter({
@@ -145,7 +145,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
         wss: { key: readPem(DEV_FIXTURES.soapClientKey, 'demo'), cert: readPem(DEV_FIXTURES.soapClientCertificate, 'demo') },
         serverWssCert: soapWss.cert,
       },
-      eidClientUrl: config.saml.eidClientUrl, logger,
+      eidClientUrl: config.eid.clientUrl, logger,
     });
   }
   let demoSp: Server | undefined;

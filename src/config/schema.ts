@@ -31,6 +31,8 @@ export const configSchema = z
       tlsKey: z.string(),
       tlsCert: z.string(),
       pkiDir: z.string(),
+      // tr03124-1 §2.2: the eID client's start URL the browser is sent to (SAML, OIDC and the demo).
+      clientUrl: z.url({ protocol: /^https?$/ }),
       // TR-03130-1 §3.2.2 / reference §6.4: timeouts between useID → TC Token → PAOS → getResult (src/session/eid-session.ts).
       session: z.strictObject({
         lifetimeMs: z.number().int().min(10_000).max(3_600_000),
@@ -63,7 +65,15 @@ export const configSchema = z
       maxEncodedBytes: z.number().int().min(4096).max(1_048_576),
       maxInflatedBytes: z.number().int().min(8192).max(4_194_304),
       metadataDir: z.string().min(1),
-      eidClientUrl: z.url({ protocol: /^https?$/ }),
+    }),
+    // SPEC §5.3 (src/oidc/configuration.ts OidcTtls): lifetimes of what the OpenID provider issues.
+    oidc: z.strictObject({
+      // rfc6749 §4.1.2: at most 10 minutes.
+      authorizationCodeSeconds: z.number().int().min(10).max(600),
+      accessTokenSeconds: z.number().int().min(60).max(3600),
+      idTokenSeconds: z.number().int().min(60).max(3600),
+      interactionSeconds: z.number().int().min(60).max(3600),
+      sessionSeconds: z.number().int().min(60).max(86_400),
     }),
   })
   .superRefine((config, ctx) => {

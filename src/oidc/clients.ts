@@ -18,8 +18,6 @@ export function clientMetadataOf(service: ServiceRecord): AdapterPayload | undef
   const oidc = service.protocols.oidc;
   if (!oidc) return undefined;
   const optional = (name: string, value: unknown): AdapterPayload => (value === undefined ? {} : { [name]: value });
-  // Fields the registry may gain later (signed userinfo, DPoP-bound tokens) pass through when present.
-  const extra = oidc as Record<string, unknown>;
   return {
     client_id: oidc.client_id,
     client_name: service.names.zh,
@@ -31,16 +29,16 @@ export function clientMetadataOf(service: ServiceRecord): AdapterPayload | undef
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: oidc.token_endpoint_auth_method,
-    ...optional('tls_client_auth_subject_dn', oidc.tls_client_auth_subject_dn),
     ...optional('jwks', oidc.jwks),
     ...optional('jwks_uri', oidc.jwks_uri),
     id_token_signed_response_alg: oidc.id_token_signed_response_alg ?? 'ES256',
     ...optional('id_token_encrypted_response_alg', oidc.id_token_encrypted_response_alg),
     ...optional('id_token_encrypted_response_enc', oidc.id_token_encrypted_response_enc),
-    ...optional('userinfo_signed_response_alg', extra.userinfo_signed_response_alg),
-    ...optional('userinfo_encrypted_response_alg', extra.userinfo_encrypted_response_alg),
-    ...optional('userinfo_encrypted_response_enc', extra.userinfo_encrypted_response_enc),
-    ...optional('dpop_bound_access_tokens', extra.dpop_bound_access_tokens),
+    ...optional('userinfo_signed_response_alg', oidc.userinfo_signed_response_alg),
+    ...optional('userinfo_encrypted_response_alg', oidc.userinfo_encrypted_response_alg),
+    ...optional('userinfo_encrypted_response_enc', oidc.userinfo_encrypted_response_enc),
+    // rfc9449 §5.2: the token endpoint refuses this client's token requests without a DPoP proof.
+    dpop_bound_access_tokens: oidc.dpop_bound_access_tokens,
     require_pushed_authorization_requests: oidc.require_pushed_authorization_requests,
     // oidc-core §8.1: every subject is pairwise (restricted identification per sector, account.ts).
     subject_type: 'pairwise',

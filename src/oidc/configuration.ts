@@ -46,6 +46,8 @@ export interface ConfigurationInput {
   ttl: OidcTtls;
   /** Path prefix the provider is mounted at (interaction URLs live under it). */
   mountPath: string;
+  /** Development only: back-channel logout and jwks_uri calls may go to loopback hosts. */
+  allowLoopbackTargets?: boolean;
 }
 
 const JWS_ALGS = ['ES256', 'ES384', 'PS256', 'RS256'];
@@ -67,18 +69,19 @@ function policy(accounts: AccountStore): unknown {
   const prompts = base();
   const login = prompts.get('login');
   if (!login) throw new Error('oidc-provider base policy without a login prompt');
-  login.checks.add(new Check('neid_client_session', 'the login session belongs to another eService', async (ctx: KoaContextLike) => {
+  // oidc-core §3.1.2.6: both mean "End-User authentication is required" → login_required under prompt=none.
+  login.checks.add(new Check('neid_client_session', 'the login session belongs to another eService', 'login_required', async (ctx: KoaContextLike) => {
     const accountId = ctx.oidc.session?.accountId;
     if (accountId === undefined) return false;
-    const record = await accounts.find(accountId);
-    return record === undefined || record.clientId !== ctx.oidc.client?.clientId;
+    return (await accounts.find(accountId, ctx.oidc.client?.clientId)) === undefined;
   }));
-  login.checks.add(new Check('neid_minimum_acr', 'the login session is below the minimum level of assurance of the client', async (ctx: KoaContextLike) => {
+  login.checks.add(new Check('neid_minimum_acr', 'the login session is below the minimum level of assurance of the client', 'login_required', async (ctx: KoaContextLike) => {
     const accountId = ctx.oidc.session?.accountId;
     if (accountId === undefined) return false;
     const minimum = str(ctx.oidc.client?.[camel(MINIMUM_ACR_METADATA)]) ?? str(ctx.oidc.client?.metadata()[MINIMUM_ACR_METADATA]);
-    const record = await accounts.find(accountId);
-    return !satisfies(record?.acr, minimum);
+    const record = await accounts.find(accountId, ctx.oidc.client?.clientId);
+    // The ID token's acr is the session's (the latest login in this browser), so both must reach the minimum.
+    return !satisfies(record?.acr, minimum) || !satisfies(ctx.oidc.session?.acr, minimum);
   }));
   return prompts;
 }
@@ -112,14 +115,14 @@ export function buildConfiguration(input: ConfigurationInput): UnknownObject {
     // oidc-core §8.1: pairwise only; the value is the card's restricted identification for the client's sector (account.ts).
     subjectTypes: ['pairwise'],
     pairwiseIdentifier: async (_ctx: unknown, accountId: string, client: ClientInstance) => {
-      const record = await accounts.find(accountId);
-      // Never derive a subject for another client's login (the account record is per client).
-      if (!record || record.clientId !== client.clientId) throw new Error('no login record for this client');
+      // Never derive a subject from another client's login (the account record is per client).
+      const record = await accounts.find(accountId, client.clientId);
+      if (!record) throw new Error('no login record for this client');
       return record.sub;
     },
     findAccount: async (ctx: KoaContextLike, accountId: string) => {
-      const record = await accounts.find(accountId);
-      if (!record || record.clientId !== ctx.oidc.client?.clientId) return undefined;
+      const record = await accounts.find(accountId, ctx.oidc.client?.clientId);
+      if (!record) return undefined;
       return {
         accountId,
         // Only what the citizen released in this login exists here; oidc-provider further filters by scope/claims/grant.
@@ -156,6 +159,22 @@ export function buildConfiguration(input: ConfigurationInput): UnknownObject {
       requestObjectSigningAlgValues: JWS_ALGS,
       authorizationSigningAlgValues: JWS_ALGS,
     },
+    // Every outbound call of oidc-provider (oidc-backchannel-logout §2.5 logout token POSTs, jwks_uri,
+    // sector_identifier_uri) is bounded: oidc-provider aborts after 2.5 s itself; the same bound is set
+    // here so it does not rest on a library internal. A back-channel receiver that never answers thus
+    // delays the browser's logout by at most that. oidc-provider refuses special-use addresses (SSRF);
+    // in development only (input.allowLoopbackTargets), a URL that names a loopback host literally is
+    // let through for the demo RP and test receivers; production keeps the check (no SSRF towards the
+    // IdP host's own services, whatever an administrator registers).
+    fetch: (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => {
+      const target = new URL(url);
+      const { dispatcher, signal, ...rest } = options;
+      const timeout = AbortSignal.timeout(2500);
+      const loopback = input.allowLoopbackTargets === true && ['localhost', '127.0.0.1', '[::1]'].includes(target.hostname);
+      return globalThis.fetch(target, {
+        ...rest, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, ...(dispatcher !== undefined && !loopback && { dispatcher }),
+      } as RequestInit);
+    },
     features: {
       // Our own interaction pages (interactions/), never the development ones.
       devInteractions: { enabled: false },
@@ -170,7 +189,8 @@ export function buildConfiguration(input: ConfigurationInput): UnknownObject {
       // oidc-core §5.3.2: signed userinfo for clients that register userinfo_signed_response_alg.
       jwtUserinfo: { enabled: true },
       userinfo: { enabled: true },
-      // oidc-rp-logout §2: RP-initiated logout with our confirmation page.
+      // oidc-rp-logout §2: RP-initiated logout with our confirmation page (id_token_hint validated, expired ones
+      // accepted); §3: only a registered post_logout_redirect_uri is redirected to, with the RP's state.
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx: KoaContextLike, form: string) => {
@@ -182,7 +202,9 @@ export function buildConfiguration(input: ConfigurationInput): UnknownObject {
           ctx.body = loggedOutPage(localeOf(ctx));
         },
       },
-      // oidc-backchannel-logout §2: logout tokens to clients that register backchannel_logout_uri.
+      // oidc-backchannel-logout §2: logout tokens (§2.4, signed and encrypted like the client's ID tokens) to every
+      // client of the ended session that registers backchannel_logout_uri; sid in its ID and logout tokens (§2.2,
+      // clients.ts sets backchannel_logout_session_required). A receiver's error answer (§2.8) or silence never stops the logout.
       backchannelLogout: { enabled: true },
       // Everything else stays off: no dynamic registration, no implicit/hybrid, no device flow, no CIBA, no introspection/revocation, no resource indicators.
       registration: { enabled: false },

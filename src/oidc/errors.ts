@@ -29,10 +29,14 @@ export function codeForProviderError(err: ProviderErrorLike): ErrorCode {
     case 'invalid_redirect_uri':
       return 'OIDC_REDIRECT_URI_INVALID';
     case 'invalid_client':
+      // lib/actions/end_session.js: an id_token_hint whose audience is no client.
+      if (/id_token_hint/.test(description)) return 'OIDC_ID_TOKEN_HINT_INVALID';
       return /authentication|assertion|jwt|signature/i.test(description) ? 'OIDC_CLIENT_AUTH_FAILED' : 'OIDC_CLIENT_UNKNOWN';
     case 'invalid_grant':
       if (/PKCE/i.test(description) || /code_verifier/i.test(description)) return 'OIDC_PKCE_MISMATCH';
       if (/already consumed|already used/i.test(description)) return 'OIDC_CODE_REUSED';
+      // rfc9449 §5.2 (dpop_bound_access_tokens): lib/helpers/sender_constraints.js "DPoP proof JWT not provided".
+      if (/DPoP/.test(description)) return 'OIDC_DPOP_INVALID';
       return 'OIDC_GRANT_INVALID';
     case 'invalid_request_uri':
       return 'OIDC_REQUEST_URI_INVALID';
@@ -58,6 +62,9 @@ export function codeForProviderError(err: ProviderErrorLike): ErrorCode {
       if (/redirect_uri did not match/i.test(description)) return 'OIDC_REDIRECT_URI_INVALID';
       if (/Pushed Authorization Request must be used/i.test(description)) return 'OIDC_PAR_REQUIRED';
       if (/interaction session/i.test(description)) return 'OIDC_INTERACTION_NOT_FOUND';
+      // lib/actions/end_session.js (oidc-rp-logout §2, §3).
+      if (/post_logout_redirect_uri not registered/.test(description)) return 'OIDC_LOGOUT_REDIRECT_URI_INVALID';
+      if (/id_token_hint/.test(description)) return 'OIDC_ID_TOKEN_HINT_INVALID';
       return 'OIDC_INVALID_REQUEST';
     case 'server_error':
       return 'OIDC_SERVER_ERROR';

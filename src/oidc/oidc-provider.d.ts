@@ -50,7 +50,8 @@ declare module 'oidc-provider' {
     uid: string;
     jti: string;
     authTime(): number | undefined;
-    acr(): string | undefined;
+    acr?: string;
+    amr?: string[];
     [key: string]: unknown;
   }
 

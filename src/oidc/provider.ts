@@ -51,6 +51,8 @@ export interface OidcFrontDeps {
   mountPath?: string;
   /** eID client start URL (default http://127.0.0.1:24727/eID-Client). */
   eidClientUrl?: string;
+  /** Development only: back-channel logout / jwks_uri calls may target loopback hosts (demo RP). */
+  allowLoopbackTargets?: boolean;
 }
 
 export interface OidcFront {
@@ -82,6 +84,7 @@ export function createOidcFront(deps: OidcFrontDeps): OidcFront {
     accounts,
     ttl,
     mountPath,
+    allowLoopbackTargets: deps.allowLoopbackTargets ?? false,
   });
   const provider = new Provider(issuer, configuration);
   // Behind the app's own trust-proxy setting; X-Forwarded-* decide https for secure cookies.
@@ -113,6 +116,31 @@ export function createOidcFront(deps: OidcFrontDeps): OidcFront {
   for (const event of ['grant.error', 'pushed_authorization_request.error', 'authorization.error', 'userinfo.error', 'end_session.error', 'jwks.error', 'discovery.error', 'check_session.error']) {
     provider.on(event, describe);
   }
+  // oidc-backchannel-logout §2.8: a receiver that fails does not stop the logout; it is logged (client and code only, no sub or sid).
+  provider.on('backchannel.error', (_ctx: unknown, err: unknown, client: unknown) => {
+    deps.logger?.warn({ code: 'OIDC_BACKCHANNEL_LOGOUT_FAILED', client: (client as { clientId?: string } | undefined)?.clientId, reason: (err as Error | undefined)?.name }, 'back-channel logout not delivered');
+  });
+
+  // SPEC §7: the released claims go with the login. Full logout ends every client's record of the
+  // session; "only this service" ends that client's (oidc-provider keeps the session for the others).
+  // Done before the logout response leaves, so the RP's post-logout page never races the deletion.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'end_session_confirm' || ctx.status !== 303) return;
+    const session = ctx.oidc.session;
+    const accountId = session?.accountId;
+    if (!session || accountId === undefined) return;
+    const everywhere = Boolean(ctx.oidc.params?.logout);
+    const entities = ctx.oidc.entities as { Client?: { clientId?: string } };
+    const clientIds = everywhere ? Object.keys((session.authorizations ?? {}) as Record<string, unknown>) : [entities.Client?.clientId].filter((c): c is string => c !== undefined);
+    try {
+      await Promise.all(clientIds.map((clientId) => accounts.delete(accountId, clientId)));
+    } catch (err) {
+      // The records still expire with the session; the logout itself stands.
+      deps.logger?.error({ err, code: 'STORE_UNAVAILABLE' }, 'login records not deleted at logout');
+    }
+  });
+
   provider.on('server_error', (_ctx: unknown, err: unknown) => deps.logger?.error({ err, code: 'OIDC_SERVER_ERROR' }, 'oidc-provider server error'));
 
   const interactions = interactionRouter({

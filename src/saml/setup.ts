@@ -22,7 +22,7 @@ export function samlSettingsOf(config: Config): SamlSettings {
   return {
     redirectMaxBytes: s.redirectMaxBytes, requestMaxAgeMs: s.requestMaxAgeMs, clockSkewMs: s.clockSkewMs,
     assertionLifetimeMs: s.assertionLifetimeMs, metadataValidityMs: s.metadataValidityMs,
-    limits: { maxEncodedBytes: s.maxEncodedBytes, maxInflatedBytes: s.maxInflatedBytes }, eidClientUrl: s.eidClientUrl,
+    limits: { maxEncodedBytes: s.maxEncodedBytes, maxInflatedBytes: s.maxInflatedBytes }, eidClientUrl: config.eid.clientUrl,
   };
 }
 

@@ -158,14 +158,21 @@ const oidcSchema = z.strictObject({
   redirect_uris: z.array(httpsUrlSchema).min(1, 'at least one redirect URI'),
   post_logout_redirect_uris: z.array(httpsUrlSchema).optional(),
   backchannel_logout_uri: httpsUrlSchema.optional(),
-  // rfc7591 §2 / rfc8705 §2: key-based methods only, so no shared secret is ever stored.
-  token_endpoint_auth_method: z.enum(['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth']),
-  tls_client_auth_subject_dn: text(500).optional(),
+  // rfc7523 §2.2: key-based client authentication only, so no shared secret is ever stored. Mutual-TLS
+  // client authentication (rfc8705) is not offered: the browser front sits behind a TLS terminator,
+  // and trusting a forwarded certificate header is a deployment choice this IdP does not make for you.
+  token_endpoint_auth_method: z.literal('private_key_jwt', { error: 'only private_key_jwt is supported (client_secret_* would store a shared secret; tls_client_auth is not offered)' }),
   jwks: jwksSchema.optional(),
   jwks_uri: httpsUrlSchema.optional(),
   id_token_signed_response_alg: z.enum(['ES256', 'ES384', 'PS256', 'RS256']).optional(),
   id_token_encrypted_response_alg: z.enum(['RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW']).optional(),
   id_token_encrypted_response_enc: z.enum(['A128GCM', 'A256GCM', 'A128CBC-HS256', 'A256CBC-HS512']).optional(),
+  // oidc-core §5.3.2 / oidc-registration §2: userinfo as a signed (and optionally encrypted) JWT.
+  userinfo_signed_response_alg: z.enum(['ES256', 'ES384', 'PS256', 'RS256']).optional(),
+  userinfo_encrypted_response_alg: z.enum(['RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW']).optional(),
+  userinfo_encrypted_response_enc: z.enum(['A128GCM', 'A256GCM', 'A128CBC-HS256', 'A256CBC-HS512']).optional(),
+  // rfc9449 §5.2: every access token of this client must be DPoP-bound (bearer tokens refused).
+  dpop_bound_access_tokens: z.boolean().default(false),
   require_pushed_authorization_requests: z.boolean().default(false),
   /** The IdP enforces this itself (SPEC §5.3), whatever acr_values the client sends. */
   minimum_acr: text(200).optional(),
@@ -284,11 +291,11 @@ function checkDefinition(s: DefinitionShape, ctx: z.RefinementCtx): void {
     // rfc7591 §2: "The jwks_uri and jwks parameters MUST NOT both be present".
     if (oidc.jwks && oidc.jwks_uri) issue(p('jwks'), 'jwks and jwks_uri must not both be present (rfc7591 §2)');
     const hasKeys = oidc.jwks !== undefined || oidc.jwks_uri !== undefined;
-    if (oidc.token_endpoint_auth_method !== 'tls_client_auth' && !hasKeys) issue(p('jwks'), `${oidc.token_endpoint_auth_method} needs jwks or jwks_uri`);
-    if (oidc.token_endpoint_auth_method === 'tls_client_auth' && oidc.tls_client_auth_subject_dn === undefined) issue(p('tls_client_auth_subject_dn'), 'required for tls_client_auth (rfc8705 §2.1.2)');
+    if (!hasKeys) issue(p('jwks'), `${oidc.token_endpoint_auth_method} needs jwks or jwks_uri`);
     // OIDC Registration §2: enc given → alg MUST also be provided.
     if (oidc.id_token_encrypted_response_enc && !oidc.id_token_encrypted_response_alg) issue(p('id_token_encrypted_response_alg'), 'required when id_token_encrypted_response_enc is given');
-    if (oidc.id_token_encrypted_response_alg && !hasKeys) issue(p('jwks'), 'ID token encryption needs the client key (jwks or jwks_uri)');
+    if (oidc.userinfo_encrypted_response_enc && !oidc.userinfo_encrypted_response_alg) issue(p('userinfo_encrypted_response_alg'), 'required when userinfo_encrypted_response_enc is given');
+    if ((oidc.id_token_encrypted_response_alg || oidc.userinfo_encrypted_response_alg) && !hasKeys) issue(p('jwks'), 'encryption to the client needs its key (jwks or jwks_uri)');
   }
 
   if (soap) {

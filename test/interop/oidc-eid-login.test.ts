@@ -38,7 +38,8 @@ describe('OIDC interop: openid-client → IdP → reference eID client (TLS-PSK,
   let encKey: webcrypto.CryptoKey;
 
   before(async () => {
-    w = await startOidcEidWorld();
+    // The name is optional for this run: the citizen may deselect it unless the RP marks it essential.
+    w = await startOidcEidWorld({ optionalAttributes: ['ChineseName'] });
     base = w.base;
     signKey = await webcrypto.subtle.importKey('pkcs8', pkcs8(join(FIXTURES, 'demo-oidc-signing.key.pem')), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
     encKey = await webcrypto.subtle.importKey('pkcs8', pkcs8(join(FIXTURES, 'demo-oidc-encryption.key.pem')), { name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
@@ -74,6 +75,7 @@ describe('OIDC interop: openid-client → IdP → reference eID client (TLS-PSK,
     const startPage = await start.text();
     const tcTokenUrl = decodeURIComponent(/tcTokenURL=([^"&]+)/.exec(startPage)?.[1] ?? '');
     assert.match(tcTokenUrl, /\/eid\/tctoken\?sessionId=[0-9a-f]{64}$/);
+    const opened = await w.sessions.get(new URL(tcTokenUrl).searchParams.get('sessionId') ?? '');
 
     const out = await runClientLogin({ tcTokenUrl, card, pin: '123456', allowHttpLoopback: true });
     assert.equal(out.result.major, 'ok', JSON.stringify(out.result));
@@ -87,7 +89,8 @@ describe('OIDC interop: openid-client → IdP → reference eID client (TLS-PSK,
     const done = await browser.follow(out.refreshUrl, base);
     const location = done.location ?? '';
     assert.ok(location.startsWith(DEMO_REDIRECT), `back at the client: ${done.status} ${done.page?.slice(0, 300) ?? ''}`);
-    return { location, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
+    assert.ok(opened, 'the consent opened an eID session');
+    return { location, request: opened.request, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
   }
 
   it('code + PKCE + PAR with the software card: ID token and userinfo validated by openid-client; only approved claims', async () => {
@@ -113,8 +116,13 @@ describe('OIDC interop: openid-client → IdP → reference eID client (TLS-PSK,
     assert.ok(!('place_of_birth' in info), 'unapproved claims are absent from userinfo');
 
     // The same card, inserted again (fresh card session), logs in again: the same pairwise subject (RI is stable per sector).
-    const again = await login(config, load(card.toJSON()), { id_token: { name: null } });
+    // This time the citizen leaves the (optional, non-essential) name unticked: the card is not asked for DG4 and nothing is released.
+    const again = await login(config, load(card.toJSON()), { id_token: { name: null }, userinfo: { name: null } });
+    assert.ok(!again.request.required.includes('ChineseName') && !again.request.optional.includes('ChineseName'), 'the eID session does not ask the card for the name');
     const tokens2 = await client.authorizationCodeGrant(config, new URL(again.location), again.checks);
-    assert.equal(tokens2.claims()?.sub, claims.sub);
+    const claims2 = tokens2.claims();
+    assert.equal(claims2?.sub, claims.sub);
+    assert.ok(claims2 && !('name' in claims2), 'a deselected name is not in the ID token');
+    assert.ok(!('name' in (await client.fetchUserInfo(config, tokens2.access_token, claims2.sub))), 'nor in userinfo');
   });
 });

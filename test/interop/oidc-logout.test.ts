@@ -158,7 +158,7 @@ describe('OIDC logout interop with openid-client (Redis)', function () {
     const front = createOidcFront({
       publicUrl: nodeUrl, store, box, dataKey, registry: new ServiceRegistry(store), eidSessions: sessions, logger,
       authTransactions: new AuthTransactions({ store, box, ttlMs: 120_000, secureCookie: false }),
-      keysDir, generateKeys: true,
+      keysDir, generateKeys: true, allowLoopbackTargets: true,
     });
     built.app = createApp({ config: testConfig(), logger, store, metrics: createMetrics({ defaultMetrics: false }), isShuttingDown: () => false, routers: { oidc: front.router } });
     return {
@@ -225,6 +225,8 @@ describe('OIDC logout interop with openid-client (Redis)', function () {
       const before = await browser.follow((await authorizationUrl(config, { prompt: 'none' })).authUrl, node.url);
       assert.ok(new URL(before.location ?? '').searchParams.has('code'), `prompt=none before logout issues a code: ${before.location ?? before.status}`);
 
+      const accountId = (await node.front.provider.Session.find(sessionId))?.accountId;
+      assert.ok(accountId && (await store.get(`oidc:account:${accountId}:demo-oidc`)) !== null, 'control: the login record exists before logout');
       const state = client.randomState();
       const { res, html } = await endSession(browser, client.buildEndSessionUrl(config, { id_token_hint: hint, post_logout_redirect_uri: POST_LOGOUT, state }));
       assert.equal(res.status, 200);
@@ -246,6 +248,7 @@ describe('OIDC logout interop with openid-client (Redis)', function () {
       assert.equal(back.searchParams.get('state'), state);
       assert.ok(!browser.cookies.has('_session'), 'the session cookie is cleared');
       assert.equal(await node.front.provider.Session.find(sessionId), undefined, 'the provider session is gone from the store');
+      assert.equal(await store.get(`oidc:account:${accountId}:demo-oidc`), null, 'the released claims are deleted with the session (SPEC §7)');
       // The grant's tokens are revoked with the session.
       await assert.rejects(client.fetchUserInfo(config, tokens.access_token, claims.sub), (err: { error?: string; status?: number }) => err.status === 401);
 
@@ -274,15 +277,16 @@ describe('OIDC logout interop with openid-client (Redis)', function () {
       const session = await node.front.provider.Session.find(browser.cookies.get('_session') ?? '');
       assert.equal(session?.accountId, accountId, 'the provider session (login) stays');
       assert.ok(!((session.authorizations ?? {}) as Record<string, unknown>)['demo-oidc'], 'the RP that asked is no longer in the session');
+      assert.equal(await store.get(`oidc:account:${accountId}:demo-oidc`), null, 'its released claims are deleted');
       await assert.rejects(client.fetchUserInfo(config, tokens.access_token, claims.sub), (err: { status?: number }) => err.status === 401);
       // oidc-backchannel-logout §2.3: the OP tells the RPs it logs the citizen out of; here the one that asked.
       const token = new URLSearchParams((await receiver.next()).body).get('logout_token') ?? '';
       const { payload } = await jwtVerify(new TextDecoder().decode((await compactDecrypt(token, enc)).plaintext), createRemoteJWKSet(new URL(`${node.url}/oidc/jwks`)), { issuer: `${node.url}/oidc`, audience: 'demo-oidc' });
       assert.equal(payload.sid, claims.sid);
       const after = await browser.follow((await authorizationUrl(config, { prompt: 'none' })).authUrl, node.url);
-      // No silent re-login of that RP: its grant is gone, so prompt=none needs the citizen again.
+      // No silent re-login of that RP: its login record and grant are gone, so prompt=none needs the citizen (and the card) again.
       const answer = new URL(after.location ?? '');
-      assert.equal(answer.searchParams.get('error'), 'consent_required');
+      assert.equal(answer.searchParams.get('error'), 'login_required');
       assert.ok(!answer.searchParams.has('code'));
     });
 
@@ -422,6 +426,8 @@ describe('OIDC logout interop with openid-client (Redis)', function () {
       assert.deepEqual(receiver.received, [], 'no logout token for the eService that did not ask');
       const session = await node.front.provider.Session.find(first.browser.cookies.get('_session') ?? '');
       assert.deepEqual(Object.keys((session?.authorizations ?? {}) as Record<string, unknown>), [SECOND_RP]);
+      assert.equal(await store.get(`oidc:account:${session?.accountId ?? ''}:demo-oidc`), null, 'the record of the eService that logged out is gone');
+      assert.notEqual(await store.get(`oidc:account:${session?.accountId ?? ''}:${SECOND_RP}`), null, 'the other eService keeps its record');
       // The other eService still has its session: prompt=none gives it a code without the citizen.
       const again = await first.browser.follow((await authorizationUrl(secondConfig, { prompt: 'none' })).authUrl, node.url);
       assert.ok(new URL(again.location ?? '').searchParams.has('code'), `prompt=none for the other eService: ${again.location ?? again.status}`);
@@ -441,6 +447,9 @@ describe('OIDC logout interop with openid-client (Redis)', function () {
       assert.equal(backchannelErrors.length, 1);
       assert.equal(backchannelErrors[0]?.clientId, 'demo-oidc');
       assert.equal(backchannelErrors[0]?.err.response?.status, 500);
+      const logged = logs.filter((l) => l.code === 'OIDC_BACKCHANNEL_LOGOUT_FAILED');
+      assert.deepEqual(logged.map((l) => l.client), ['demo-oidc'], 'the failure is logged with the client id');
+      assert.ok(!JSON.stringify(logged).includes(RI), 'and without the pairwise subject');
     });
 
     it('a receiver that never answers is cut off by the outbound timeout; the logout still completes', async () => {

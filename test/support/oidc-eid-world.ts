@@ -34,18 +34,21 @@ export const DEMO_OIDC_RIGHTS: readonly AtRight[] = ['AGE_VERIFICATION', 'COMMUN
 export interface OidcEidWorld {
   eac: World;
   front: OidcFront;
+  /** The eID sessions the front opens (to inspect what the card is asked for). */
+  sessions: EidSessions;
   /** Public URL of the front (issuer = base + '/oidc'). */
   base: string;
   close(): Promise<void>;
 }
 
-export async function startOidcEidWorld(): Promise<OidcEidWorld> {
+/** `patch` changes the demo-oidc registration (e.g. optionalAttributes). */
+export async function startOidcEidWorld(patch: Record<string, unknown> = {}): Promise<OidcEidWorld> {
   const eac = createWorld();
   const store = createMemoryStore();
   const keysDir = mkdtempSync(join(tmpdir(), 'neid-oidc-eid-keys-'));
   const box = new SealedBox(randomBytes(32));
   const logger = createLogger({ level: 'silent' });
-  await new ServiceRegistry(store).create(demoOidcDefinition(), { by: 'test', declarative: true });
+  await new ServiceRegistry(store).create(demoOidcDefinition(patch), { by: 'test', declarative: true });
   const sessions = new EidSessions({ store, box, timeouts: EID_TIMEOUTS });
 
   const app = express();
@@ -71,7 +74,7 @@ export async function startOidcEidWorld(): Promise<OidcEidWorld> {
   paosUrl = `https://127.0.0.1:${eidServer.port}/paos`;
 
   return {
-    eac, front, base,
+    eac, front, sessions, base,
     async close() {
       await eidServer.close();
       http.closeAllConnections();

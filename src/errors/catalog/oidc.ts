@@ -16,7 +16,7 @@ export const oidcCodes = {
   OIDC_CLIENT_UNKNOWN: entry('client_id unknown, or its eService is not registered or not active', {
     http: 400, oidc: 'invalid_client', expose: true,
   }),
-  OIDC_CLIENT_AUTH_FAILED: entry('Client authentication at the token/PAR endpoint failed (private_key_jwt or mTLS)', {
+  OIDC_CLIENT_AUTH_FAILED: entry('Client authentication at the token/PAR endpoint failed (private_key_jwt: unknown key, bad signature, wrong audience, expired or replayed assertion)', {
     http: 401, oidc: 'invalid_client', expose: true,
   }),
   OIDC_GRANT_INVALID: entry('Authorization code or refresh token unknown, expired, already used, or bound to another client, redirect_uri or PKCE verifier', {
@@ -36,6 +36,12 @@ export const oidcCodes = {
   }),
   OIDC_REQUEST_URI_INVALID: entry('request_uri unknown, expired or already used (rfc9126 §2.2, §4)', {
     http: 400, oidc: 'invalid_request_uri', expose: true,
+  }),
+  OIDC_LOGOUT_REDIRECT_URI_INVALID: entry('post_logout_redirect_uri is not one of the client\'s registered post-logout redirect URIs (never redirected to; oidc-rp-logout §3)', {
+    http: 400, oidc: 'invalid_request', expose: true,
+  }),
+  OIDC_ID_TOKEN_HINT_INVALID: entry('id_token_hint at the logout endpoint is not a signed ID token of this provider for the client (undecodable, still encrypted, another key, or another client\'s; oidc-rp-logout §2)', {
+    http: 400, oidc: 'invalid_request', expose: true,
   }),
   OIDC_SCOPE_INVALID: entry('Requested scope unknown or not allowed for the client', {
     http: 400, oidc: 'invalid_scope', expose: true,
@@ -70,6 +76,7 @@ export const oidcCodes = {
   OIDC_ACCOUNT_NOT_FOUND: entry('The login record behind a token is gone (expired); the client must log the citizen in again', {
     http: 401, oidc: 'invalid_token', expose: true,
   }),
+  OIDC_BACKCHANNEL_LOGOUT_FAILED: entry('A client\'s back-channel logout endpoint refused, failed or timed out; the logout itself completed (oidc-backchannel-logout §2.8)'),
   OIDC_KEYS_INVALID: entry('OIDC signing keys missing, malformed or not private keys of a supported type'),
   OIDC_SERVER_ERROR: entry('Unexpected error inside the OpenID provider', {
     http: 500, oidc: 'server_error',

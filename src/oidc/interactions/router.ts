@@ -238,7 +238,9 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
       if (acr === undefined) throw new OidcError('OIDC_ACR_NOT_MET', 'the login does not reach the level of assurance the client requires');
       const claims = claimsFromResult(service.profile, result, state.kept, state.age);
       const useRi = state.kept.includes('RestrictedID') && result.restrictedId !== undefined;
-      const accountId = await deps.accounts.create({
+      // The browser's login session keeps its account: this client's record joins (or replaces) the
+      // others under it, so oidc-provider never ends the session of another eService (account.ts).
+      const accountId = await deps.accounts.save(d.session?.accountId, {
         v: 1, clientId: state.clientId, serviceId: service.id,
         sub: useRi && result.restrictedId ? result.restrictedId.id : transientSubject(),
         subjectKind: useRi ? 'restricted-id' : 'transient',

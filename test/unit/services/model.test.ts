@@ -171,7 +171,7 @@ describe('SPEC §6 eService record schema', () => {
       const s = sample('demo-oidc');
       const o = s.protocols.oidc;
       o.token_endpoint_auth_method = 'client_secret_basic';
-      assertIssue(s, /^protocols\.oidc\.token_endpoint_auth_method: Invalid option/);
+      assertIssue(s, /^protocols\.oidc\.token_endpoint_auth_method: only private_key_jwt is supported/);
       o.token_endpoint_auth_method = 'private_key_jwt';
       o.jwks.keys[0].d = 'c2VjcmV0';
       assertIssue(s, 'protocols.oidc.jwks.keys[0].d: private key member; the registry holds public keys only');
@@ -188,10 +188,17 @@ describe('SPEC §6 eService record schema', () => {
       assertIssue(s, /^protocols\.oidc\.redirect_uris\[0\]: expected an https URL/);
     });
 
-    it('OIDC: tls_client_auth needs the subject DN', () => {
+    it('OIDC: only private_key_jwt; userinfo encryption needs alg and the client key', () => {
       const s = sample('demo-oidc');
-      s.protocols.oidc.token_endpoint_auth_method = 'tls_client_auth';
-      assertIssue(s, 'protocols.oidc.tls_client_auth_subject_dn: required for tls_client_auth (rfc8705 §2.1.2)');
+      for (const method of ['tls_client_auth', 'client_secret_basic', 'none']) {
+        s.protocols.oidc.token_endpoint_auth_method = method;
+        assertIssue(s, /^protocols\.oidc\.token_endpoint_auth_method: only private_key_jwt is supported/);
+      }
+      s.protocols.oidc.token_endpoint_auth_method = 'private_key_jwt';
+      s.protocols.oidc.userinfo_encrypted_response_enc = 'A256GCM';
+      assertIssue(s, 'protocols.oidc.userinfo_encrypted_response_alg: required when userinfo_encrypted_response_enc is given');
+      s.protocols.oidc.userinfo_signed_response_alg = 'HS256';
+      assertIssue(s, /^protocols\.oidc\.userinfo_signed_response_alg: /);
     });
 
     it('SOAP: exactly one of certificate and fingerprint, fingerprint format', () => {
