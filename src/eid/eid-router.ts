@@ -13,7 +13,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { IdpError } from '../errors/idp-error.js';
 import type { EidSession } from '../session/eid-session-model.js';
 import type { EidSessions } from '../session/eid-session.js';
-import { ECARD_RESULT_MINOR_PATTERN } from './paos/result.js';
+import { ECARD_RESULT_MINOR_PATTERN, refreshResultMinorUri } from './paos/result.js';
 import { buildTcToken } from './tc-token.js';
 
 export interface EidRouterDeps {
@@ -68,7 +68,7 @@ export function eidRouter(deps: EidRouterDeps): Router {
         // tr03124-1 §2.5.4: the client reports why it stopped; without it the eID part is not over yet.
         if (major !== 'error') throw new IdpError('TCTOKEN_SESSION_UNKNOWN', 'the eID conversation of this session has not ended');
         const minor = typeof req.query.ResultMinor === 'string' ? req.query.ResultMinor : '';
-        const uri = minor.startsWith('http') ? minor : `http://www.bsi.bund.de/ecard/api/1.1/resultminor/al/common#${minor}`;
+        const uri = refreshResultMinorUri(minor);
         await deps.sessions.storeResult(id, {
           error: { code: 'PAOS_CLIENT_ERROR', ...(ECARD_RESULT_MINOR_PATTERN.test(uri) ? { message: uri } : {}) }, attributes: {},
         }).catch(() => undefined);

@@ -32,7 +32,22 @@ export const RESULT_MINOR = {
   cancellationByUser: `${ECARD_MINOR_PREFIX}/sal#cancellationByUser`,
   internalError: `${ECARD_MINOR_PREFIX}/al/common#internalError`,
   communicationError: `${ECARD_MINOR_PREFIX}/al/common#communicationError`,
+  trustedChannelEstablishmentFailed: `${ECARD_MINOR_PREFIX}/dp#trustedChannelEstablishmentFailed`,
 } as const;
+
+/**
+ * tr03124-1 §2.5.4: the eID client names its reason at the RefreshAddress by the short name only
+ * (`ResultMinor=trustedChannelEstablishmentFailed|communicationError|cancellationByUser|serverError|clientError`);
+ * each belongs to its own tr03112 group, so the full URI is looked up, not guessed from one prefix.
+ */
+export function refreshResultMinorUri(short: string): string {
+  if (short.startsWith('http')) return short;
+  switch (short) {
+    case 'cancellationByUser': return RESULT_MINOR.cancellationByUser;
+    case 'trustedChannelEstablishmentFailed': return RESULT_MINOR.trustedChannelEstablishmentFailed;
+    default: return `${ECARD_MINOR_PREFIX}/al/common#${short}`;
+  }
+}
 
 export type ResultMajor = keyof typeof RESULT_MAJOR;
 
