@@ -51,7 +51,6 @@ export async function startOidcNode(options: { store: Store; dataKey: Buffer; ke
     authTransactions: new AuthTransactions({ store: options.store, box, ttlMs: 120_000, secureCookie: false }),
     keysDir: options.keysDir, generateKeys: true,
   });
-  app.use(express.urlencoded({ extended: false, limit: 65536 }));
   app.use('/oidc', front.router);
   return {
     front, sessions, url, server,
