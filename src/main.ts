@@ -119,7 +119,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
       // RefreshAddress (TR-03124-1 §2.5.4): back to the front that opened the eID session.
       returnTo: async (session) => {
         switch (session.request.front) {
-          case 'soap': return returnUrls.get(session.id);
+          // tr03124-1 §2.5.4: the demo's own return URL, else the eService's registered refreshAddress with the result.
+          case 'soap': return returnUrls.target(session.id, (await registry.find(session.serviceId))?.protocols.soap?.refreshAddress, box);
           case 'saml': return samlContinueUrl(config.publicUrl, session);
           default: return oidc.returnTo(session);
         }

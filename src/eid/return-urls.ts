@@ -1,14 +1,81 @@
 /**
- * Where the RefreshAddress sends the browser after the eID part of a SOAP-front session: a return
- * URL stored with the eID session (same TTL as the session). The development demo eService sets it
- * right after useID; SAML and OIDC sessions return through their own fronts (eidRouter returnTo).
- * Only code inside the IdP process writes here, so the RefreshAddress is never an open redirect.
+ * Where the RefreshAddress sends the browser after the eID part of a SOAP-front session, in this order:
+ * 1. a return URL stored with the eID session (same TTL as the session): the development demo
+ *    eService sets it right after useID and correlates by its own cookie, so it gets no parameters;
+ * 2. the eService's registered `protocols.soap.refreshAddress` (reviewed like every protocol setting),
+ *    with the result the browser may learn: `ResultMajor=ok`, or `ResultMajor=error&ResultMinor=<short>`;
+ * 3. none: the eID router shows a neutral "you may close this window" page.
+ * SAML and OIDC sessions return through their own fronts (eidRouter returnTo). Only code inside the
+ * IdP process and the reviewed registry decide the target, so the RefreshAddress is never an open
+ * redirect. The session id, the PSK and personal data are never added: the eService correlates by its
+ * own session and fetches the data with getResult.
  *
- * @spec tr03124-1 §2.5.4 (RefreshAddress), tr03130-1 §3.1.2
+ * @spec tr03124-1 §2.5.4 (RefreshAddress, ResultMajor/ResultMinor), tr03130-1 §3.1.2; eid-protocol §2.2
  */
+import type { EidResult } from '../session/eid-session-model.js';
+import type { SealedBox } from '../session/sealed-box.js';
 import type { Store } from '../session/store/store.js';
 
 const PREFIX = 'eid:return:';
+
+/** tr03124-1 §2.5.4 / eid-protocol §2.2: the short ResultMinor names of the browser's RefreshAddress. */
+export const REFRESH_RESULT_MINORS = ['trustedChannelEstablishmentFailed', 'communicationError', 'cancellationByUser', 'serverError', 'clientError'] as const;
+export type RefreshResultMinor = (typeof REFRESH_RESULT_MINORS)[number];
+
+export type RefreshOutcome = { major: 'ok' } | { major: 'error'; minor: RefreshResultMinor };
+
+function isRefreshMinor(value: string): value is RefreshResultMinor {
+  return (REFRESH_RESULT_MINORS as readonly string[]).includes(value);
+}
+
+/**
+ * The outcome the browser may learn from the stored result: only whether it failed and the short
+ * reason, never data. Client-reported errors keep their reason (cancellationByUser,
+ * trustedChannelEstablishmentFailed …, any other client error → clientError); errors the server decided
+ * (invalid document, timeouts …) → serverError; no result at all → serverError.
+ */
+export function refreshOutcome(result: Pick<EidResult, 'error'> | null): RefreshOutcome {
+  if (result === null) return { major: 'error', minor: 'serverError' };
+  const error = result.error;
+  if (error === undefined) return { major: 'ok' };
+  if (error.code === 'PAOS_CLIENT_CANCELLED') return { major: 'error', minor: 'cancellationByUser' };
+  if (error.code === 'PAOS_CLIENT_ERROR') {
+    // The stored message is the client's eCard-API ResultMinor URI; its fragment is the short name.
+    const message = error.message ?? '';
+    const short = message.slice(message.lastIndexOf('#') + 1);
+    return { major: 'error', minor: isRefreshMinor(short) ? short : 'clientError' };
+  }
+  return { major: 'error', minor: 'serverError' };
+}
+
+/**
+ * tr03124-1 §2.5.4: the RefreshAddress with ResultMajor (and ResultMinor on error) appended; the
+ * registered query is kept as it is (the registry refuses addresses that already carry these names).
+ */
+export function withRefreshResult(address: string, outcome: RefreshOutcome): string {
+  const url = new URL(address);
+  const params = new URLSearchParams({ ResultMajor: outcome.major, ...(outcome.major === 'error' ? { ResultMinor: outcome.minor } : {}) });
+  const existing = url.search.slice(1);
+  url.search = existing === '' ? params.toString() : `${existing}&${params.toString()}`;
+  return url.toString();
+}
+
+/**
+ * Reads the error part of a stored eID result without delivering it (getResult still gets it once).
+ * The key and sealing follow the store layout of src/session/eid-session.ts (`eid:res:<id>`); the
+ * return-URL tests check this against EidSessions.storeResult / takeResult.
+ */
+export async function peekResultError(store: Store, box: SealedBox, sessionId: string): Promise<Pick<EidResult, 'error'> | null> {
+  const key = `eid:res:${sessionId}`;
+  const sealed = await store.get(key);
+  if (sealed === null) return null;
+  try {
+    const parsed = JSON.parse(box.openText(key, sealed)) as { error?: EidResult['error'] };
+    return parsed.error === undefined ? {} : { error: parsed.error };
+  } catch {
+    return null;
+  }
+}
 
 export class ReturnUrls {
   readonly #store: Store;
@@ -27,5 +94,17 @@ export class ReturnUrls {
 
   async get(sessionId: string): Promise<string | null> {
     return this.#store.get(`${PREFIX}${sessionId}`);
+  }
+
+  /**
+   * The browser's target for a SOAP-front session: the per-session return URL, else the registered
+   * refreshAddress with the outcome of the result stored under `box` (read only then, not delivered),
+   * else null (neutral page).
+   */
+  async target(sessionId: string, refreshAddress: string | undefined, box: SealedBox): Promise<string | null> {
+    const own = await this.get(sessionId);
+    if (own !== null) return own;
+    if (refreshAddress === undefined) return null;
+    return withRefreshResult(refreshAddress, refreshOutcome(await peekResultError(this.#store, box, sessionId)));
   }
 }

@@ -2,7 +2,7 @@
  * The eService record: the application of seed 002 表8 / seed 004 附件, the review outcome, the
  * per-service protocol settings and keys (references only), and the state with its history.
  *
- * @spec SPEC §6; seed 002 表8; seed 004 §三, 附件; saml-metadata §2.4.4; rfc7591 §2; rfc8705 §2; rfc9126 §6; rfc8252 §7.3
+ * @spec SPEC §6; seed 002 表8; seed 004 §三, 附件; saml-metadata §2.4.4; rfc7591 §2; rfc8705 §2; rfc9126 §6; rfc8252 §7.3; tr03124-1 §2.5.4
  *
  * Every object is strict: an unknown key is an error, so a misspelt setting (`acss:`) never silently
  * drops a restriction. Secrets never live here: keys are file paths or pkcs11: URIs, OIDC clients
@@ -179,9 +179,20 @@ const oidcSchema = z.strictObject({
   sector_identifier_uri: httpsUrlSchema.optional(),
 });
 
+/** tr03124-1 §2.5.4: the IdP appends these to the RefreshAddress itself. */
+const REFRESH_RESULT_PARAMS = ['ResultMajor', 'ResultMinor'];
+
 const soapSchema = z.strictObject({
   clientCertificate: certificatePemSchema.optional(),
   clientCertificateSha256: sha256FingerprintSchema.optional(),
+  /**
+   * tr03124-1 §2.5.4 / tr03130-1 §3.1.2: where the browser goes after the eID part of a session with
+   * the IdP-hosted TC Token, with ResultMajor (ResultMinor on error) appended; the eService correlates
+   * by its own session. A redirect target, so it is reviewed (REVIEWED_FIELDS: protocols).
+   */
+  refreshAddress: httpsUrlSchema
+    .refine((value) => !URL.canParse(value) || !REFRESH_RESULT_PARAMS.some((name) => new URL(value).searchParams.has(name)), 'must not carry ResultMajor or ResultMinor; the IdP appends them (tr03124-1 §2.5.4)')
+    .optional(),
 });
 
 /** The eService's terminal (authorization) certificate and its private key, by reference. */

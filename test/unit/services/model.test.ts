@@ -209,6 +209,32 @@ describe('SPEC §6 eService record schema', () => {
       s.protocols.soap.clientCertificateSha256 = 'ab:cd';
       assertIssue(s, /^protocols\.soap\.clientCertificateSha256: expected a SHA-256 fingerprint/);
     });
+
+    it('SOAP: refreshAddress is https (http only to loopback), without fragment, credentials or the ResultMajor/ResultMinor the IdP appends', () => {
+      const valid = ['https://bank.example.com.tw/eid/back', 'https://bank.example.com.tw/eid/back?step=2&lang=zh-TW', 'http://127.0.0.1:8080/back', 'http://localhost/back'];
+      for (const refreshAddress of valid) {
+        const s = sample('demo-soap');
+        s.protocols.soap.refreshAddress = refreshAddress;
+        assert.deepEqual(issues(s), [], refreshAddress);
+        assert.equal(serviceDefinitionSchema.parse(s).protocols.soap?.refreshAddress, refreshAddress);
+      }
+      const https = 'protocols.soap.refreshAddress: expected an https URL (http only for loopback; no fragment, no credentials)';
+      const refused: [string, string][] = [
+        ['http://bank.example.com.tw/eid/back', https],
+        ['http://10.0.0.1/eid/back', https],
+        ['https://bank.example.com.tw/eid/back#done', https],
+        ['https://u:p@bank.example.com.tw/eid/back', https],
+        ['javascript:alert(1)', https],
+        ['/eid/back', https],
+        ['https://bank.example.com.tw/eid/back?ResultMajor=ok', 'protocols.soap.refreshAddress: must not carry ResultMajor or ResultMinor; the IdP appends them (tr03124-1 §2.5.4)'],
+        ['https://bank.example.com.tw/eid/back?x=1&ResultMinor=', 'protocols.soap.refreshAddress: must not carry ResultMajor or ResultMinor; the IdP appends them (tr03124-1 §2.5.4)'],
+      ];
+      for (const [refreshAddress, expected] of refused) {
+        const s = sample('demo-soap');
+        s.protocols.soap.refreshAddress = refreshAddress;
+        assert.deepEqual(issues(s), [expected], refreshAddress);
+      }
+    });
   });
 
   describe('terminal key references', () => {

@@ -192,6 +192,27 @@ describe('SPEC §6 ServiceRegistry', () => {
       assert.equal((await registry.update('demo-oidc', { maxConcurrentSessions: 7 }, { by: 'ops' })).maxConcurrentSessions, 7);
     });
 
+    it('protocols.soap.refreshAddress is reviewed: a redirect target changes only through a second administrator once approved', async () => {
+      const { registry } = newRegistry();
+      await importServices(registry, { dir: SAMPLE_DIR });
+      const before = await registry.get('demo-soap');
+      const soap = { ...before.protocols.soap, refreshAddress: 'https://bank.example.com.tw/eid/back' };
+      await assert.rejects(registry.update('demo-soap', { protocols: { ...before.protocols, soap } }, { by: 'ops' }), { code: 'REGISTRY_REVIEW_REQUIRED', message: /protocols/ });
+      assert.equal((await registry.get('demo-soap')).protocols.soap?.refreshAddress, undefined);
+      await registry.proposeChange('demo-soap', { protocols: { ...before.protocols, soap } }, { by: 'ops' });
+      assert.equal((await registry.get('demo-soap')).protocols.soap?.refreshAddress, undefined, 'pending, not applied');
+      await assert.rejects(registry.decideChange('demo-soap', { by: 'ops', approve: true }), { code: 'REGISTRY_SAME_ACTOR' });
+      const approved = await registry.decideChange('demo-soap', { by: 'admin:b', approve: true });
+      assert.equal(approved.protocols.soap?.refreshAddress, 'https://bank.example.com.tw/eid/back');
+      await assert.rejects(registry.proposeChange('demo-soap', { protocols: { ...before.protocols, soap: { ...soap, refreshAddress: 'http://bank.example.com.tw/back' } } }, { by: 'ops' }), {
+        code: 'REGISTRY_SERVICE_INVALID', message: /protocols\.soap\.refreshAddress: expected an https URL/,
+      });
+      // Before approval the applicant edits it freely.
+      await registry.create(draft('demo-soap') as never, { by: 'admin:a' });
+      const edited = await registry.update('demo-soap-app', { protocols: { ...before.protocols, soap } }, { by: 'admin:a' });
+      assert.equal(edited.protocols.soap?.refreshAddress, 'https://bank.example.com.tw/eid/back');
+    });
+
     it('getActive serves active services only (testing on request)', async () => {
       const { registry } = newRegistry();
       await importServices(registry, { dir: SAMPLE_DIR });
