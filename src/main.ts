@@ -120,7 +120,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       returnTo: async (session) => {
         switch (session.request.front) {
           // tr03124-1 §2.5.4: the demo's own return URL, else the eService's registered refreshAddress with the result.
-          case 'soap': return returnUrls.target(session.id, (await registry.find(session.serviceId))?.protocols.soap?.refreshAddress, box);
+          case 'soap': return returnUrls.target(session.id, (await registry.find(session.serviceId))?.protocols.soap?.refreshAddress, sessions);
           case 'saml': return samlContinueUrl(config.publicUrl, session);
           default: return oidc.returnTo(session);
         }

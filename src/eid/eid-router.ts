@@ -23,8 +23,8 @@ export interface EidRouterDeps {
   /** Public base URL of this front (RefreshAddress / CommunicationErrorAddress live here). */
   publicUrl: string;
   /**
-   * Where the browser goes after the eID part, per front (SOAP: the eService's return URL with the
-   * session). Null: a neutral "you may close this window" page.
+   * Where the browser goes after the eID part, per front (SOAP: src/eid/return-urls.ts, never with the
+   * session id or data). Null: a neutral "you may close this window" page.
    */
   returnTo(session: EidSession): Promise<string | null>;
 }

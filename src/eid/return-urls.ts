@@ -13,7 +13,7 @@
  * @spec tr03124-1 §2.5.4 (RefreshAddress, ResultMajor/ResultMinor), tr03130-1 §3.1.2; eid-protocol §2.2
  */
 import type { EidResult } from '../session/eid-session-model.js';
-import type { SealedBox } from '../session/sealed-box.js';
+import type { EidSessions } from '../session/eid-session.js';
 import type { Store } from '../session/store/store.js';
 
 const PREFIX = 'eid:return:';
@@ -60,23 +60,6 @@ export function withRefreshResult(address: string, outcome: RefreshOutcome): str
   return url.toString();
 }
 
-/**
- * Reads the error part of a stored eID result without delivering it (getResult still gets it once).
- * The key and sealing follow the store layout of src/session/eid-session.ts (`eid:res:<id>`); the
- * return-URL tests check this against EidSessions.storeResult / takeResult.
- */
-export async function peekResultError(store: Store, box: SealedBox, sessionId: string): Promise<Pick<EidResult, 'error'> | null> {
-  const key = `eid:res:${sessionId}`;
-  const sealed = await store.get(key);
-  if (sealed === null) return null;
-  try {
-    const parsed = JSON.parse(box.openText(key, sealed)) as { error?: EidResult['error'] };
-    return parsed.error === undefined ? {} : { error: parsed.error };
-  } catch {
-    return null;
-  }
-}
-
 export class ReturnUrls {
   readonly #store: Store;
   readonly #ttlMs: number;
@@ -98,13 +81,13 @@ export class ReturnUrls {
 
   /**
    * The browser's target for a SOAP-front session: the per-session return URL, else the registered
-   * refreshAddress with the outcome of the result stored under `box` (read only then, not delivered),
-   * else null (neutral page).
+   * refreshAddress with the outcome of the stored result (read only then, not delivered), else null
+   * (neutral page).
    */
-  async target(sessionId: string, refreshAddress: string | undefined, box: SealedBox): Promise<string | null> {
+  async target(sessionId: string, refreshAddress: string | undefined, sessions: Pick<EidSessions, 'peekResultError'>): Promise<string | null> {
     const own = await this.get(sessionId);
     if (own !== null) return own;
     if (refreshAddress === undefined) return null;
-    return withRefreshResult(refreshAddress, refreshOutcome(await peekResultError(this.#store, box, sessionId)));
+    return withRefreshResult(refreshAddress, refreshOutcome(await sessions.peekResultError(sessionId)));
   }
 }

@@ -272,6 +272,21 @@ export class EidSessions {
   }
 
   /**
+   * Whether the stored result is an error, and which, without delivering it (getResult still gets it
+   * once): for the RefreshAddress, which may tell the browser the outcome but never the data. Null when
+   * there is no (readable) result.
+   */
+  async peekResultError(id: string): Promise<Pick<EidResult, 'error'> | null> {
+    if (!isEidSessionId(id)) return null;
+    const key = keys.result(id);
+    const sealed = await this.#store.get(key);
+    if (sealed === null) return null;
+    const parsed = parseEidResult(JSON.parse(this.#box.openText(key, sealed)) as unknown);
+    if (!parsed.ok) return null;
+    return parsed.result.error === undefined ? {} : { error: parsed.result.error };
+  }
+
+  /**
    * Delivers the result once: get-and-delete, then the whole session is ended (SPEC §7: personal data
    * deleted on delivery). Null when there is no result (yet); the session is then left alone.
    */

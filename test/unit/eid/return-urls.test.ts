@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
 import { eidRouter } from '../../../src/eid/eid-router.js';
-import { peekResultError, refreshOutcome, ReturnUrls, withRefreshResult } from '../../../src/eid/return-urls.js';
+import { refreshOutcome, ReturnUrls, withRefreshResult } from '../../../src/eid/return-urls.js';
 import { EidSessions } from '../../../src/session/eid-session.js';
 import { SealedBox } from '../../../src/session/sealed-box.js';
 import { createMemoryStore } from '../../../src/session/store/memory.js';
@@ -41,33 +41,34 @@ describe('eid/return-urls: the browser\'s target after the eID part of a SOAP se
     assert.equal(withRefreshResult('http://127.0.0.1:8080/back?', { major: 'error', minor: 'serverError' }), 'http://127.0.0.1:8080/back?ResultMajor=error&ResultMinor=serverError');
   });
 
-  it('peekResultError reads only the error of the result EidSessions stored, and getResult still gets the whole result once', async () => {
+  it('EidSessions.peekResultError reads only the error of the stored result, and getResult still gets the whole result once', async () => {
     const ok = await open();
-    assert.equal(await peekResultError(store, box, ok), null, 'no result yet');
+    assert.equal(await sessions.peekResultError(ok), null, 'no result yet');
     await sessions.storeResult(ok, { attributes: { ChineseName: { status: 'value', text: '陳𠀋安' } } });
-    assert.deepEqual(await peekResultError(store, box, ok), {}, 'no error, and no data');
+    assert.deepEqual(await sessions.peekResultError(ok), {}, 'no error, and no data');
     assert.deepEqual((await sessions.takeResult(ok))?.attributes, { ChineseName: { status: 'value', text: '陳𠀋安' } });
-    assert.equal(await peekResultError(store, box, ok), null, 'gone after delivery');
+    assert.equal(await sessions.peekResultError(ok), null, 'gone after delivery');
 
     const failed = await open();
     await sessions.storeResult(failed, { error: { code: 'PAOS_CLIENT_CANCELLED', message: `${MINOR}/sal#cancellationByUser` }, attributes: {} });
-    assert.deepEqual(await peekResultError(store, box, failed), { error: { code: 'PAOS_CLIENT_CANCELLED', message: `${MINOR}/sal#cancellationByUser` } });
-    assert.equal(await peekResultError(store, new SealedBox(randomBytes(32)), failed), null, 'another key opens nothing');
+    assert.deepEqual(await sessions.peekResultError(failed), { error: { code: 'PAOS_CLIENT_CANCELLED', message: `${MINOR}/sal#cancellationByUser` } });
+    const otherKey = new EidSessions({ store, box: new SealedBox(randomBytes(32)), timeouts: TIMEOUTS });
+    await assert.rejects(otherKey.peekResultError(failed), (err: { code?: string }) => err.code === 'STORE_VALUE_INVALID', 'another key opens nothing');
     assert.equal((await sessions.takeResult(failed))?.error?.code, 'PAOS_CLIENT_CANCELLED');
   });
 
   it('precedence: the per-session return URL, then the registered refreshAddress with the outcome, then none', async () => {
     const id = await open();
     await sessions.storeResult(id, { attributes: {} });
-    assert.equal(await returnUrls.target(id, undefined, box), null);
-    assert.equal(await returnUrls.target(id, ADDRESS, box), `${ADDRESS}&ResultMajor=ok`);
+    assert.equal(await returnUrls.target(id, undefined, sessions), null);
+    assert.equal(await returnUrls.target(id, ADDRESS, sessions), `${ADDRESS}&ResultMajor=ok`);
     await returnUrls.set(id, 'http://127.0.0.1:3000/demo/return');
-    assert.equal(await returnUrls.target(id, ADDRESS, box), 'http://127.0.0.1:3000/demo/return');
+    assert.equal(await returnUrls.target(id, ADDRESS, sessions), 'http://127.0.0.1:3000/demo/return');
   });
 
   describe('through the eID router', () => {
     const app = express();
-    app.use(eidRouter({ sessions, paosUrl: 'https://127.0.0.1:3443/paos', publicUrl: 'http://127.0.0.1:3000', returnTo: (s) => returnUrls.target(s.id, ADDRESS, box) }));
+    app.use(eidRouter({ sessions, paosUrl: 'https://127.0.0.1:3443/paos', publicUrl: 'http://127.0.0.1:3000', returnTo: (s) => returnUrls.target(s.id, ADDRESS, sessions) }));
 
     it('a cancellation reported at the RefreshAddress: 303 to the refreshAddress with the error, no session id', async () => {
       const id = await open();
