@@ -14,9 +14,10 @@ import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { compactDecrypt, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { catalogEntry } from '../../src/errors/catalog.js';
+import { activateNextOidcKeys, loadOidcKeys } from '../../src/oidc/keys.js';
 import { EIDAS_HIGH, EIDAS_LOW, EIDAS_SUBSTANTIAL } from '../../src/oidc/loa.js';
 import { ServiceRegistry } from '../../src/services/registry.js';
 import { createMemoryStore } from '../../src/session/store/memory.js';
@@ -43,6 +44,7 @@ describe('OIDC per-client policy with openid-client: minimum acr, deselection, s
   let store: Store;
   let registry: ServiceRegistry;
   let keysDir: string;
+  const dataKey = randomBytes(32);
   let node: OidcNode;
   let sign: webcrypto.CryptoKey;
   let enc: webcrypto.CryptoKey;
@@ -60,7 +62,7 @@ describe('OIDC per-client policy with openid-client: minimum acr, deselection, s
     await registry.create(variant('policy-jwt-userinfo', { userinfo_signed_response_alg: 'ES256' }), { by: 'test', declarative: true });
     await registry.create(variant('policy-jwe-userinfo', { userinfo_signed_response_alg: 'PS256', userinfo_encrypted_response_alg: 'ECDH-ES+A256KW', userinfo_encrypted_response_enc: 'A256GCM' }), { by: 'test', declarative: true });
     await registry.create(variant('policy-dpop', { dpop_bound_access_tokens: true }), { by: 'test', declarative: true });
-    node = await startOidcNode({ store, dataKey: randomBytes(32), keysDir });
+    node = await startOidcNode({ store, dataKey, keysDir });
     sign = await webcrypto.subtle.importKey('pkcs8', pkcs8(join(FIXTURES, 'demo-oidc-signing.key.pem')), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
     enc = await webcrypto.subtle.importKey('pkcs8', pkcs8(join(FIXTURES, 'demo-oidc-encryption.key.pem')), { name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
   });
@@ -231,6 +233,32 @@ describe('OIDC per-client policy with openid-client: minimum acr, deselection, s
     assert.equal((await client.fetchUserInfo(config, tokens.access_token, sub)).name, '王小明');
     const noKey = await client.discovery(new URL(`${node.url}/oidc`), 'policy-jwe-userinfo', { userinfo_signed_response_alg: 'PS256' }, client.PrivateKeyJwt({ key: sign, kid: 'demo-oidc-sig-1' }), { execute: [client.allowInsecureRequests] });
     await assert.rejects(client.fetchUserInfo(noKey, tokens.access_token, sub));
+  });
+
+  it('key rotation: after --activate and a restart, new ID tokens use the former next key and old ones still verify (jose)', async () => {
+    const config = await rp('policy-jwt-userinfo', { userinfo_signed_response_alg: 'ES256' });
+    const signedKid = async (c: client.Configuration) => {
+      const { url, checks } = await authorizationUrl(c, { claims: JSON.stringify({ id_token: { name: null } }) });
+      const { location } = await consentAndLogin(new Browser(), url);
+      const tokens = await client.authorizationCodeGrant(c, new URL(location), checks);
+      const jws = new TextDecoder().decode((await compactDecrypt(tokens.id_token ?? '', enc)).plaintext);
+      return { jws, kid: decodeProtectedHeader(jws).kid };
+    };
+    const keys = loadOidcKeys(keysDir, { generate: false }).kids;
+    const es256 = (slot: string) => keys.find((k) => k.slot === slot && k.type === 'p256')?.kid;
+    const before = await signedKid(config);
+    assert.equal(before.kid, es256('current'));
+
+    activateNextOidcKeys(keysDir);
+    await node.close();
+    // A restarted node (new process in production: keys are read at start).
+    node = await startOidcNode({ store, dataKey, keysDir });
+    const after = await signedKid(await rp('policy-jwt-userinfo', { userinfo_signed_response_alg: 'ES256' }));
+    assert.equal(after.kid, es256('next'), 'the staged key signs now');
+    const jwks = createRemoteJWKSet(new URL(`${node.url}/oidc/jwks`));
+    await jwtVerify(after.jws, jwks);
+    // The old key is published for verification only: a token it signed before the rotation still verifies.
+    await jwtVerify(before.jws, jwks);
   });
 
   it('a DPoP-bound client: a token request without a proof is refused, with one the token is DPoP', async () => {
