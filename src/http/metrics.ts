@@ -9,6 +9,8 @@ export interface Metrics {
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   errors: Counter<'code'>;
   storeUp: Gauge;
+  /** Audit records the store did not take (src/audit/audit-log.ts, AUDIT_WRITE_FAILED): alert on any increase. */
+  auditWriteFailures: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -25,5 +27,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     errors: new Counter({ name: 'neid_errors_total', help: 'Errors by stable error code', labelNames: ['code'] as const, registers: [registry] }),
     storeUp: new Gauge({ name: 'neid_store_up', help: '1 when the session store answered the last readiness probe', registers: [registry] }),
+    auditWriteFailures: new Counter({ name: 'neid_audit_write_failures_total', help: 'Audit records that could not be appended to the audit stream (logged with AUDIT_WRITE_FAILED)', registers: [registry] }),
   };
 }

@@ -6,6 +6,7 @@
  *
  * @spec SPEC §6, §7 (log every admin access; logs never contain personal data); seed 002 §陸.伍.三
  */
+import { AUDIT_STREAM } from '../audit/audit-log.js';
 import type { Store } from '../session/store/store.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { RegistryError } from './errors.js';
@@ -27,7 +28,8 @@ import { IdpError } from '../errors/idp-error.js';
 
 export const SERVICE_KEY_PREFIX = 'svc:';
 export const SERVICE_INDEX_KEY = 'registry:services';
-export const AUDIT_STREAM = 'audit';
+/** The audit trail's one stream (src/audit): admin changes here, logins and access attempts there. */
+export { AUDIT_STREAM };
 
 export type ServicePatch = Partial<Omit<ServiceDefinitionInput, 'id' | 'state'>>;
 

@@ -14,6 +14,7 @@ export const coreCodes = {
     http: 503, saml: ['Responder'], oidc: 'temporarily_unavailable', ecardMinor: '/al/common#internalError', eidMinor: 'common#internalError', expose: true,
   }),
   STORE_VALUE_INVALID: entry('A stored value could not be decoded'),
+  AUDIT_WRITE_FAILED: entry('An audit record could not be appended to the audit stream (the request went on; the record is in the log line; counted in neid_audit_write_failures_total)'),
   REGISTRY_FILE_INVALID: entry('An eService registry file is malformed or violates the schema', { http: 400, expose: true }),
   REGISTRY_SERVICE_NOT_FOUND: entry('No eService with this id', { http: 404, expose: true }),
   REGISTRY_SERVICE_EXISTS: entry('An eService with this id already exists', { http: 409, expose: true }),
