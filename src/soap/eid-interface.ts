@@ -7,9 +7,13 @@
  * - An invalid signature is answered only with common#internalError (TR-03130-1 §3.5.2).
  * - Input that is not a well-formed, DTD-free envelope gets a signed SOAP Fault with
  *   common#schemaViolation; operation errors get the operation's response with the ResultMinor.
+ * - Every request leaves one audit record (src/audit), written before the answer goes out:
+ *   refused before dispatch → access.refused; useID → login.request; getResult that delivers the
+ *   result or the login's error → login.finished; other calls → service.request.
  *
  * @spec tr03130-1 §3.2 (operations), §3.4 (results), §3.5 (transport and message security); soap-1.1 §4.4 (Fault)
  */
+import type { AuditEvent, AuditFacts, AuditLog } from '../audit/audit-log.js';
 import type { Chat } from '../eid/eac/cvc/chat.js';
 import { isIdpError, IdpError } from '../errors/idp-error.js';
 import type { ErrorCode } from '../errors/catalog.js';
@@ -43,6 +47,14 @@ export interface EidInterfaceDeps {
   /** WS-Security Timestamp window (default 5 minutes, 60 s skew). */
   maxAgeMs?: number;
   skewMs?: number;
+  /** The audit trail (absent: nothing is audited, for tests of the pipeline alone). */
+  audit?: AuditLog;
+}
+
+/** The connection a request came over (for the audit trail). */
+export interface RequestPeer {
+  /** The eService server's address (mutual-TLS peer). */
+  clientAddress?: string;
 }
 
 export type SoapOutcome =
@@ -52,13 +64,21 @@ export type SoapOutcome =
 
 const OPERATIONS = { useIDRequest: 'useIDResponse', getResultRequest: 'getResultResponse', getServerInfoRequest: 'getServerInfoResponse' } as const;
 type OperationName = keyof typeof OPERATIONS;
+const AUDIT_OPERATION = { useIDRequest: 'useID', getResultRequest: 'getResult', getServerInfoRequest: 'getServerInfo' } as const;
 
 /** Handles one request of an authenticated eService (client certificate already matched). */
-export async function handleEidInterfaceRequest(xml: string, service: ServiceRecord, clientCertPem: string, deps: EidInterfaceDeps): Promise<SoapOutcome> {
+export async function handleEidInterfaceRequest(xml: string, service: ServiceRecord, clientCertPem: string, deps: EidInterfaceDeps, peer: RequestPeer = {}): Promise<SoapOutcome> {
   const profile = soapProfile(service.profile);
   const clock = deps.clock ?? systemClock;
   const sign = (body: string) => signEnvelope(body, deps.signer, clock);
   const log = (code: ErrorCode, extra: Record<string, unknown> = {}) => deps.logger?.info({ service: service.id, code, ...extra }, 'eID-Interface request refused');
+  const audit = async (e: Pick<AuditEvent, 'event' | 'outcome'> & Partial<AuditEvent>): Promise<void> => {
+    await deps.audit?.record({ front: 'soap', serviceId: service.id, ...(peer.clientAddress !== undefined && { clientAddress: peer.clientAddress }), ...e });
+  };
+  const refused = async <T extends SoapOutcome>(outcome: T & { code: ErrorCode }): Promise<T> => {
+    await audit({ event: 'access.refused', outcome: outcome.code });
+    return outcome;
+  };
 
   let doc: Document;
   try {
@@ -68,7 +88,7 @@ export async function handleEidInterfaceRequest(xml: string, service: ServiceRec
   } catch (err) {
     const code = codeOf(err);
     log(code);
-    return { kind: 'reply', status: 500, xml: sign(fault(code)), code };
+    return refused({ kind: 'reply', status: 500, xml: sign(fault(code)), code });
   }
 
   let operation: Element;
@@ -84,36 +104,52 @@ export async function handleEidInterfaceRequest(xml: string, service: ServiceRec
   } catch (err) {
     const code = codeOf(err);
     log(code);
-    if (code === 'WSS_SIGNATURE_MISSING' || code === 'WSS_CERTIFICATE_UNKNOWN') return { kind: 'drop', code };
+    if (code === 'WSS_SIGNATURE_MISSING' || code === 'WSS_CERTIFICATE_UNKNOWN') return refused({ kind: 'drop', code });
     // TR-03130-1 §3.5.2: an invalid signature gets common#internalError and nothing else.
     const name = operationName(unverifiedOperation(doc), profile);
     const inner = errorResult('WSS_SIGNATURE_INVALID');
-    return { kind: 'reply', status: name ? 200 : 500, xml: sign(name ? response(name, profile, inner) : fault('WSS_SIGNATURE_INVALID')), code: 'WSS_SIGNATURE_INVALID' };
+    return refused({ kind: 'reply', status: name ? 200 : 500, xml: sign(name ? response(name, profile, inner) : fault('WSS_SIGNATURE_INVALID')), code: 'WSS_SIGNATURE_INVALID' });
   }
 
   const name = operationName(operation, profile);
   if (!name) {
     log('SOAP_OPERATION_UNKNOWN');
-    return { kind: 'reply', status: 500, xml: sign(fault('SOAP_OPERATION_UNKNOWN')), code: 'SOAP_OPERATION_UNKNOWN' };
+    return refused({ kind: 'reply', status: 500, xml: sign(fault('SOAP_OPERATION_UNKNOWN')), code: 'SOAP_OPERATION_UNKNOWN' });
   }
+  // Filled by the operation (session id, whether getResult delivered the login's outcome, the LoA reached).
+  const facts: AuditFacts = {};
+  const audited = async <T extends SoapOutcome>(outcome: T, thrown?: ErrorCode): Promise<T> => {
+    await audit(operationEvent(name, facts, thrown));
+    return outcome;
+  };
   try {
     const terminalChat = name === 'getResultRequest' ? null : await deps.terminalChat(service);
     let body: string;
     if (name === 'useIDRequest') {
-      body = await useId(operation, { sessions: deps.sessions, service, profile, terminalChat, ...(deps.eCardServerAddress !== undefined && { eCardServerAddress: deps.eCardServerAddress }) });
+      body = await useId(operation, { sessions: deps.sessions, service, profile, terminalChat, facts, ...(deps.eCardServerAddress !== undefined && { eCardServerAddress: deps.eCardServerAddress }) });
     } else if (name === 'getResultRequest') {
-      body = await getResult(operation, { sessions: deps.sessions, service, profile });
+      body = await getResult(operation, { sessions: deps.sessions, service, profile, facts });
     } else {
       body = getServerInfo(operation, profile, terminalChat);
     }
-    return { kind: 'reply', status: 200, xml: sign(body) };
+    return await audited({ kind: 'reply', status: 200, xml: sign(body) });
   } catch (err) {
     const code = codeOf(err);
     if (!isIdpError(err)) deps.logger?.error({ err, service: service.id }, 'eID-Interface operation failed');
     else log(code, { operation: name });
-    if (name === 'getServerInfoRequest') return { kind: 'reply', status: 500, xml: sign(fault(code)), code };
-    return { kind: 'reply', status: 200, xml: sign(response(name, profile, errorResult(code, isIdpError(err) ? err.message : undefined))), code };
+    if (name === 'getServerInfoRequest') return audited({ kind: 'reply', status: 500, xml: sign(fault(code)), code }, code);
+    return audited({ kind: 'reply', status: 200, xml: sign(response(name, profile, errorResult(code, isIdpError(err) ? err.message : undefined))), code }, code);
   }
+}
+
+/** The audit event of a dispatched operation (SPEC §7: every web-service access, logins with their outcome). */
+function operationEvent(name: OperationName, facts: AuditFacts, thrown: ErrorCode | undefined): Pick<AuditEvent, 'event' | 'outcome'> & Partial<AuditEvent> {
+  const event = name === 'useIDRequest' ? 'login.request' : name === 'getResultRequest' && facts.finished === true ? 'login.finished' : 'service.request';
+  return {
+    event, operation: AUDIT_OPERATION[name], outcome: thrown ?? facts.outcome ?? 'success',
+    ...(facts.eidSessionId !== undefined && { eidSessionId: facts.eidSessionId }),
+    ...(facts.levelOfAssurance !== undefined && thrown === undefined && { levelOfAssurance: facts.levelOfAssurance }),
+  };
 }
 
 function codeOf(err: unknown): ErrorCode {

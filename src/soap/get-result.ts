@@ -5,6 +5,7 @@
  *
  * @spec tr03130-1 §3.2.2 (getResult, RequestCounter, delete after delivery), §3.3.22 (ALLOWED / PROHIBITED / NOTONCHIP)
  */
+import { loginOutcome, type AuditFacts } from '../audit/audit-log.js';
 import { yyyymmddToIso } from '../eid/profiles/index.js';
 import type { GeneralPlace } from '../eid/profiles/types.js';
 import type { ServiceRecord } from '../services/model.js';
@@ -35,18 +36,29 @@ export interface GetResultContext {
   sessions: EidSessions;
   service: ServiceRecord;
   profile: SoapProfile;
+  /** For the audit trail (src/audit): the session, and whether and how the login ended here. */
+  facts?: AuditFacts;
 }
 
 export async function getResult(el: Element, ctx: GetResultContext): Promise<string> {
   const { sessionId, requestCounter } = parseGetResultRequest(el, ctx.profile);
+  const facts = ctx.facts ?? {};
+  facts.eidSessionId = sessionId;
   const session = await ctx.sessions.get(sessionId);
   // Another eService's session is indistinguishable from an unknown one.
   if (!session || session.serviceId !== ctx.service.id) throw new EidSessionError('EID_SESSION_NOT_FOUND', 'no open eID session with this id');
   // TR-03130-1 §3.2.2: previous + 1, else invalidCounter and the session ends (EidSessions deletes it).
-  const checked = await ctx.sessions.checkRequestCounter(sessionId, requestCounter);
+  const checked = await ctx.sessions.checkRequestCounter(sessionId, requestCounter).catch((err: unknown) => {
+    // The session ended with it: for the audit trail this ends the login.
+    if (err instanceof EidSessionError && err.code === 'EID_SESSION_COUNTER_INVALID') facts.finished = true;
+    throw err;
+  });
+  facts.outcome = 'EID_RESULT_PENDING';
   if (checked.phase !== 'result') return wrap(ctx.profile, errorResult('EID_RESULT_PENDING'));
   const result = await ctx.sessions.takeResult(sessionId);
   if (result === null) return wrap(ctx.profile, errorResult('EID_RESULT_PENDING'));
+  // Taken: delivered now or never (the login ends with this answer).
+  Object.assign(facts, { finished: true, ...loginOutcome(result) });
   if (result.error) return wrap(ctx.profile, errorResult(result.error.code, result.error.message));
   return renderSuccess(result, checked.request.required.concat(checked.request.optional), ctx.profile);
 }

@@ -3,6 +3,8 @@
  * TLS ≥ 1.2, a client certificate is required and must chain to `clientCa`; it must then be the one
  * registered for an active eService (protocols.soap) and the peer address must be on its allow
  * list, otherwise the connection is closed without an answer. WSDL and XSD are published here.
+ * Every refused connection and every request is audited (src/audit; the peer is an eService's
+ * server, so its address is recorded).
  *
  * Routes: POST <any path> (SOAP 1.1, text/xml) · GET ?wsdl · GET ?xsd · GET /schema/<profile>/<file>
  * (the schema files the WSDL and XSD import); `profile=de|tw` selects the profile (default: the
@@ -14,10 +16,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join, normalize } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { AuditLog } from '../audit/audit-log.js';
+import type { ErrorCode } from '../errors/catalog.js';
 import { allowListContains } from '../services/cidr.js';
 import { certificateSha256, type ServiceRecord } from '../services/model.js';
 import type { ServiceRegistry } from '../services/registry.js';
@@ -40,6 +44,8 @@ export interface SoapListenerOptions extends EidInterfaceDeps {
   maxBodyBytes?: number;
   /** How long the fingerprint → eService index is cached (default 10 s). */
   indexTtlMs?: number;
+  /** The audit trail (src/main.ts passes the process's); default: one over `replayStore` (the shared store). */
+  audit?: AuditLog;
 }
 
 export interface SoapListener {
@@ -58,9 +64,16 @@ interface Client {
   certPem: string;
 }
 
+interface Refusal {
+  refused: ErrorCode;
+  serviceId?: string;
+}
+
 /** Starts the SOAP eID-Interface listener (src/main.ts wires it with config.soap). */
 export async function listenSoapInterface(options: SoapListenerOptions): Promise<SoapListener> {
   const { logger } = options;
+  const audit = options.audit ?? (options.replayStore ? new AuditLog({ store: options.replayStore, logger }) : undefined);
+  const deps = { ...options, ...(audit && { audit }) };
   const maxBody = options.maxBodyBytes ?? 256 * 1024;
   const clients = new WeakMap<TLSSocket, Promise<Client | null>>();
   let index: { at: number; byFingerprint: Map<string, string> } | undefined;
@@ -77,18 +90,25 @@ export async function listenSoapInterface(options: SoapListenerOptions): Promise
     return byFingerprint;
   };
 
-  const identify = async (socket: TLSSocket): Promise<Client | null> => {
+  const identify = async (socket: TLSSocket): Promise<Client | Refusal> => {
     const peer = socket.getPeerX509Certificate();
-    if (!peer) return null;
+    if (!peer) return { refused: 'SOAP_CLIENT_UNKNOWN' };
     const fingerprint = createHash('sha256').update(peer.raw).digest('hex').toUpperCase();
     const id = (await fingerprintIndex()).get(fingerprint);
-    if (id === undefined) return null;
+    if (id === undefined) return { refused: 'SOAP_CLIENT_UNKNOWN' };
     const service = await options.registry.getActive(id, { allowTesting: options.allowTesting === true }).catch(() => null);
-    if (!service?.protocols.soap) return null;
+    if (!service?.protocols.soap) return { refused: 'SOAP_CLIENT_UNKNOWN', serviceId: id };
     // seed 002 表8 主機網路位址: requests only from the registered hosts.
-    if (!allowListContains(service.ipAllowList, socket.remoteAddress ?? '')) return null;
+    if (!allowListContains(service.ipAllowList, socket.remoteAddress ?? '')) return { refused: 'SOAP_CLIENT_ADDRESS_NOT_ALLOWED', serviceId: id };
     return { service, certPem: peer.toString() };
   };
+
+  // SPEC §7 access attempts: recorded before the connection is closed.
+  const refused = (socket: TLSSocket, refusal: Refusal, address = socket.remoteAddress): Promise<void> => audit?.record({
+    event: 'access.refused', front: 'soap', outcome: refusal.refused,
+    ...(refusal.serviceId !== undefined && { serviceId: refusal.serviceId }),
+    ...(address !== undefined && { clientAddress: address }),
+  }) ?? Promise.resolve();
 
   const server: Server = createServer(
     {
@@ -111,19 +131,38 @@ export async function listenSoapInterface(options: SoapListenerOptions): Promise
   server.requestTimeout = 60_000;
 
   server.on('secureConnection', (socket: TLSSocket) => {
-    const client = identify(socket).catch((err: unknown) => {
-      logger.warn({ err }, 'SOAP client lookup failed');
-      return null;
-    });
+    // Settles only once a refusal is audited, so no path closes the connection before the record is written.
+    const client = identify(socket)
+      .catch((err: unknown): Refusal => {
+        logger.warn({ err }, 'SOAP client lookup failed');
+        return { refused: 'SOAP_CLIENT_UNKNOWN' };
+      })
+      .then(async (found) => {
+        if (!('refused' in found)) return found;
+        logger.info({ code: found.refused, service: found.serviceId }, 'SOAP connection closed: client certificate not registered, or peer address not allowed');
+        await refused(socket, found);
+        return null;
+      });
     clients.set(socket, client);
     void client.then((c) => {
-      if (c === null) {
-        logger.info({ code: 'SOAP_CLIENT_UNKNOWN' }, 'SOAP connection closed: client certificate not registered');
-        socket.destroy();
-      }
+      if (c === null) socket.destroy();
     });
   });
-  server.on('tlsClientError', (err: Error & { code?: string }) => logger.info({ code: err.code ?? 'TLS_ERROR' }, 'SOAP TLS handshake refused'));
+  // A refused handshake is reported after both sockets closed: the peer address is taken when the TCP
+  // connection arrives (Node's TLS socket keeps its TCP socket as `_parent`).
+  const peers = new WeakMap<object, string>();
+  server.on('connection', (tcp: Socket) => {
+    if (tcp.remoteAddress !== undefined) peers.set(tcp, tcp.remoteAddress);
+  });
+  server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
+    logger.info({ code: err.code ?? 'TLS_ERROR' }, 'SOAP TLS handshake refused');
+    // A reset before the handshake ends is no refusal by us (load-balancer TCP probes, a client that
+    // gave up; Node also reports an untrusted certificate so): logged only, or probes would fill the trail.
+    if (err.code === 'ECONNRESET') return;
+    // No client certificate, not TLS at all: an access attempt of an unknown client.
+    const tcp = (socket as TLSSocket & { _parent?: object })._parent;
+    void refused(socket, { refused: 'SOAP_CLIENT_UNKNOWN' }, socket.remoteAddress ?? (tcp && peers.get(tcp)));
+  });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const socket = req.socket as TLSSocket;
@@ -143,7 +182,7 @@ export async function listenSoapInterface(options: SoapListenerOptions): Promise
       socket.destroy();
       return;
     }
-    const outcome = await handleEidInterfaceRequest(body, client.service, client.certPem, options);
+    const outcome = await handleEidInterfaceRequest(body, client.service, client.certPem, deps, { ...(socket.remoteAddress !== undefined && { clientAddress: socket.remoteAddress }) });
     if (outcome.kind === 'drop') {
       socket.destroy();
       return;

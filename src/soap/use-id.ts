@@ -4,6 +4,7 @@
  *
  * @spec tr03130-1 §3.2.1 (useID), §3.3.18 (PSK), §3.3.21 (REQUIRED → RequiredCHAT, ALLOWED → OptionalCHAT), §3.4 (missingArgument, missingTerminalRights, invalidPSK, tooManyOpenSessions)
  */
+import type { AuditFacts } from '../audit/audit-log.js';
 import { chatIsSubset, type Chat } from '../eid/eac/cvc/chat.js';
 import { getProfile } from '../eid/profiles/index.js';
 import { EID_TYPES, isKnownLevelOfAssurance, type EidTypeSelection } from '../eid/level-of-assurance.js';
@@ -171,6 +172,8 @@ export interface UseIdContext {
   terminalChat: Chat | null;
   /** TLS-2 endpoint for eCardServerAddress (TR-03130-1 §3.2.1.2: the eService copies it into the TC Token). */
   eCardServerAddress?: string;
+  /** For the audit trail (src/audit): the session opened. */
+  facts?: AuditFacts;
 }
 
 /** Runs useID and returns the useIDResponse element (namespace prefix `eid`). */
@@ -181,6 +184,7 @@ export async function useId(el: Element, ctx: UseIdContext): Promise<string> {
     maxOpenSessions: ctx.service.maxConcurrentSessions,
     ...(parsed.psk !== undefined && { psk: parsed.psk }),
   });
+  if (ctx.facts) ctx.facts.eidSessionId = opened.id;
   // TR-03130-1 §3.2.1: the PSK is echoed when the eService sent one; PSK/ID = Session/ID = SessionIdentifier.
   return (
     `<eid:useIDResponse xmlns:eid="${ctx.profile.ns}" xmlns:dss="urn:oasis:names:tc:dss:1.0:core:schema">` +

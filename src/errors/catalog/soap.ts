@@ -26,4 +26,5 @@ export const soapCodes = {
     http: 400, eidMinor: 'common#internalError',
   }),
   SOAP_CLIENT_UNKNOWN: entry('The TLS client certificate is not registered for an active SOAP eService (connection closed)', { http: 403 }),
+  SOAP_CLIENT_ADDRESS_NOT_ALLOWED: entry('The TLS client certificate is an active SOAP eService\'s, but the peer address is not on its IP allow-list (connection closed; seed 002 表8)', { http: 403 }),
 } as const;
