@@ -8,12 +8,16 @@
  * | POST | /saml/sso      | AuthnRequest, HTTP-POST binding (saml-bindings §3.5) |
  * | GET  | /saml/continue | after the eID part (RefreshAddress → here): Response to the ACS |
  *
+ * Audited (src/audit), before the answer goes out: a refused AuthnRequest or continue (access.refused),
+ * the AuthnRequest of an authenticated eService (login.request), the Response issued (login.finished).
+ *
  * @spec saml-profiles §4.1 (Web Browser SSO); saml-bindings §3.4, §3.5; tr03130-1 §4; SPEC §5.2
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { AuditLog, loginOutcome, outcomeOf, serviceOfError, type AuditEvent } from '../audit/audit-log.js';
 import { IdpError, isIdpError, toIdpError } from '../errors/index.js';
 import type { KeyStore } from '../keys/key-store.js';
-import type { EidSessions } from '../session/eid-session.js';
+import { isEidSessionId, type EidSessions } from '../session/eid-session.js';
 import type { EidSession } from '../session/eid-session-model.js';
 import type { AuthTransactions } from '../session/auth-transaction.js';
 import type { Store } from '../session/store/store.js';
@@ -58,6 +62,8 @@ export interface SamlRouterDeps {
   settings: SamlSettings;
   logger: Logger;
   clock?: Clock;
+  /** The audit trail (src/main.ts passes the process's); default: one over `store` and `logger`. */
+  audit?: AuditLog;
 }
 
 export const DEFAULT_SAML_SETTINGS: SamlSettings = {
@@ -94,6 +100,10 @@ export function samlRouter(deps: SamlRouterDeps): Router {
   const { entityId, ssoUrl } = samlEndpoints(deps.publicUrl);
   const s = deps.settings;
   let metadataCache: { xml: string; at: number } | undefined;
+  const audit = deps.audit ?? new AuditLog({ store: deps.store, logger: deps.logger, clock });
+  // The browser is the citizen's: its address is never recorded (SPEC §7), the request id is.
+  const record = (req: Request, e: Pick<AuditEvent, 'event' | 'outcome'> & Partial<AuditEvent>): Promise<void> =>
+    audit.record({ front: 'saml', ...(typeof req.id === 'string' && { requestId: req.id }), ...e });
 
   const page = (req: Request, res: Response, err: unknown): void => {
     const e = toIdpError(err);
@@ -127,6 +137,8 @@ export function samlRouter(deps: SamlRouterDeps): Router {
       verified = await receive();
       acs = chooseAcs(verified);
     } catch (err) {
+      // Unknown issuer, bad or missing signature, unregistered ACS: an access attempt refused.
+      await record(req, { event: 'access.refused', outcome: outcomeOf(err), ...serviceOfError(err) });
       page(req, res, err);
       return;
     }
@@ -149,8 +161,10 @@ export function samlRouter(deps: SamlRouterDeps): Router {
       const tcTokenUrl = `${deps.publicUrl.replace(/\/+$/, '')}/eid/tctoken?sessionId=${opened.id}`;
       const clientUrl = `${s.eidClientUrl}?tcTokenURL=${encodeURIComponent(tcTokenUrl)}`;
       deps.logger.info({ reqId: req.id, service: service.id, binding: verified.binding }, 'SAML AuthnRequest accepted');
+      await record(req, { event: 'login.request', outcome: 'success', serviceId: service.id, eidSessionId: opened.id });
       res.status(200).set('Cache-Control', 'no-store').append('Set-Cookie', setCookie).type('text/html; charset=utf-8').send(startEidPage(clientUrl, service.names.en));
     } catch (err) {
+      await record(req, { event: 'login.request', outcome: outcomeOf(err), serviceId: verified.sp.service.id });
       if (!isDeliverable(err)) {
         page(req, res, err);
         return;
@@ -208,9 +222,12 @@ export function samlRouter(deps: SamlRouterDeps): Router {
         sp = resolved;
         target = { idpEntityId: entityId, acs: { url: state.acsUrl, binding: state.acsBinding }, inResponseTo: state.requestId, ...(state.relayState !== undefined ? { relayState: state.relayState } : {}) };
       } catch (err) {
+        // E.g. a stolen RefreshAddress opened in another browser (AUTHTX_BROWSER_MISMATCH).
+        await record(req, { event: 'access.refused', outcome: outcomeOf(err), ...serviceOfError(err), ...(isEidSessionId(id) && { eidSessionId: id }) });
         page(req, res, err);
         return;
       }
+      const finished = (e: Pick<AuditEvent, 'outcome'> & Partial<AuditEvent>) => record(req, { event: 'login.finished', serviceId: sp.service.id, eidSessionId: id, ...e });
       try {
         const result = await deps.sessions.takeResult(id);
         if (!result || !session) throw new SamlError('SAML_LOGIN_FAILED', 'no eID result for this login');
@@ -223,10 +240,13 @@ export function samlRouter(deps: SamlRouterDeps): Router {
         const encrypted = encryptAssertion(assertion.xml, sp.encryptionCertificates, sp.keyTransport);
         const xml = buildResponseXml(target, clock.now(), { encryptedAssertion: encrypted });
         deps.logger.info({ reqId: req.id, service: sp.service.id }, 'SAML Response issued');
-        send(res, deliver(target, xml, { signingKey: deps.keys.current('saml-signing'), redirectMaxBytes: s.redirectMaxBytes, postAllowed: postAllowed(sp, state.acsUrl) }));
+        const delivery = deliver(target, xml, { signingKey: deps.keys.current('saml-signing'), redirectMaxBytes: s.redirectMaxBytes, postAllowed: postAllowed(sp, state.acsUrl) });
+        await finished(loginOutcome(result));
+        send(res, delivery);
       } catch (err) {
         const e = toIdpError(err);
         deps.logger.warn({ reqId: req.id, code: e.code, service: sp.service.id }, 'SAML login ended with an error status');
+        await finished({ outcome: e.code });
         send(res, statusResponse(sp, target, err));
       }
     })().catch(next);

@@ -5,6 +5,7 @@
  * @spec SPEC §5.2
  */
 import { resolve } from 'node:path';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/load.js';
 import { keyDirOf } from '../keys/key-dir.js';
 import { KeyStore } from '../keys/key-store.js';
@@ -36,6 +37,8 @@ export interface SamlSetupInput {
   /** Shared with the OIDC front; created here when not given. */
   keys?: KeyStore;
   transactions?: AuthTransactions;
+  /** The process's audit trail (default: the router builds one over the store and logger). */
+  audit?: AuditLog;
 }
 
 export function createSamlDeps(i: SamlSetupInput): SamlRouterDeps {
@@ -48,5 +51,6 @@ export function createSamlDeps(i: SamlSetupInput): SamlRouterDeps {
     publicUrl: i.config.publicUrl, keys, store: i.store, sessions: i.sessions, transactions, logger: i.logger,
     resolver: new SpResolver({ registry: i.registry, metadataDir: resolve(i.config.saml.metadataDir) }),
     settings: samlSettingsOf(i.config),
+    ...(i.audit && { audit: i.audit }),
   };
 }
