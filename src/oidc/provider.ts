@@ -7,10 +7,15 @@
  * Everything a second node needs is shared: the store (sessions, grants, codes, PAR requests, login
  * records), the signing keys (files), and the cookie keys (derived from store.dataKey), so a code
  * issued by one node is redeemed at another and a restart loses nothing on Redis.
+ *
+ * Audited (src/audit): refused client authentication anywhere, and every refused request at the
+ * endpoints an eService's server calls (token, PAR, userinfo; with that server's address); the
+ * login itself in interactions/router.ts.
  */
 import { hkdfSync } from 'node:crypto';
 import { Router } from 'express';
 import Provider, { type KoaContextLike } from 'oidc-provider';
+import { AuditLog } from '../audit/audit-log.js';
 import type { ServiceRegistry } from '../services/registry.js';
 import type { AuthTransactions } from '../session/auth-transaction.js';
 import type { EidSession } from '../session/eid-session-model.js';
@@ -20,7 +25,7 @@ import type { Store } from '../session/store/store.js';
 import type { Logger } from '../shared/logger.js';
 import { AccountStore } from './account.js';
 import { createStoreAdapter } from './adapter-redis.js';
-import { RegistryClientSource } from './clients.js';
+import { RegistryClientSource, SERVICE_ID_METADATA } from './clients.js';
 import { buildConfiguration, DEFAULT_TTLS, type OidcTtls } from './configuration.js';
 import { codeForProviderError } from './errors.js';
 import { catalogEntry } from '../errors/catalog.js';
@@ -53,6 +58,8 @@ export interface OidcFrontDeps {
   eidClientUrl?: string;
   /** Development only: back-channel logout / jwks_uri calls may target loopback hosts (demo RP). */
   allowLoopbackTargets?: boolean;
+  /** The audit trail (src/main.ts passes the process's); default: one over `store` and `logger`. */
+  audit?: AuditLog;
 }
 
 export interface OidcFront {
@@ -63,6 +70,9 @@ export interface OidcFront {
   /** For eidRouter's returnTo: where the browser goes after the eID part of an OIDC login. */
   returnTo(session: EidSession): Promise<string | null>;
 }
+
+/** Endpoints only an eService's server calls: their caller's address is not a citizen's. */
+const BACKCHANNEL_ROUTES: ReadonlySet<string> = new Set(['token', 'pushed_authorization_request', 'userinfo']);
 
 /** Cookie signing keys: HKDF-SHA256 from the store data key, so every node signs and verifies alike. */
 export function deriveCookieKeys(dataKey: Uint8Array): string[] {
@@ -89,6 +99,14 @@ export function createOidcFront(deps: OidcFrontDeps): OidcFront {
   const provider = new Provider(issuer, configuration);
   // Behind the app's own trust-proxy setting; X-Forwarded-* decide https for secure cookies.
   provider.proxy = true;
+  const audit = deps.audit ?? new AuditLog({ store: deps.store, ...(deps.logger && { logger: deps.logger }) });
+
+  // Audit records of a request are written before its response leaves (error events cannot await).
+  const auditing = new WeakMap<object, Promise<void>>();
+  provider.use(async (ctx, next) => {
+    await next();
+    await auditing.get(ctx);
+  });
 
   // oidc-provider lists every grant handler it has registered (refresh_token is built in), though no
   // client may use it and none is ever issued (configuration.ts issueRefreshToken): discovery says
@@ -112,6 +130,20 @@ export function createOidcFront(deps: OidcFrontDeps): OidcFront {
       c.set('x-neid-error-code', code);
     }
     deps.logger?.info({ code, route: c?.oidc?.route, client: c?.oidc?.client?.clientId }, 'oidc error');
+    // SPEC §7 access attempts: refused client authentication, and anything refused at a back-channel endpoint.
+    const route = c?.oidc?.route ?? '';
+    const backchannel = BACKCHANNEL_ROUTES.has(route);
+    if (c && (backchannel || code === 'OIDC_CLIENT_AUTH_FAILED' || code === 'OIDC_CLIENT_UNKNOWN')) {
+      const serviceId = c.oidc.client?.metadata()[SERVICE_ID_METADATA];
+      const http = c.req as { id?: unknown; ip?: unknown };
+      auditing.set(c, audit.record({
+        event: 'access.refused', front: 'oidc', outcome: code,
+        ...(typeof serviceId === 'string' && { serviceId }),
+        // Express's req.ip (the app's trust-proxy setting), not Koa's.
+        ...(backchannel && typeof http.ip === 'string' && { clientAddress: http.ip }),
+        ...(typeof http.id === 'string' && { requestId: http.id }),
+      }));
+    }
   };
   for (const event of ['grant.error', 'pushed_authorization_request.error', 'authorization.error', 'userinfo.error', 'end_session.error', 'jwks.error', 'discovery.error', 'check_session.error']) {
     provider.on(event, describe);
@@ -145,7 +177,7 @@ export function createOidcFront(deps: OidcFrontDeps): OidcFront {
 
   const interactions = interactionRouter({
     provider, clients, accounts, eidSessions: deps.eidSessions, authTransactions: deps.authTransactions, store: deps.store, box: deps.box,
-    publicUrl: deps.publicUrl, mountPath, interactionSeconds: ttl.interactionSeconds,
+    publicUrl: deps.publicUrl, mountPath, interactionSeconds: ttl.interactionSeconds, audit,
     ...(deps.eidClientUrl !== undefined && { eidClientUrl: deps.eidClientUrl }),
   });
 

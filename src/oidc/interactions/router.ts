@@ -10,10 +10,15 @@
  * the eID step is a shared auth transaction (src/session/auth-transaction.ts) whose cookie secret
  * must come back before the result is taken. A stolen RefreshAddress opened in another browser ends
  * in OIDC_INTERACTION_BINDING / AUTHTX_BROWSER_MISMATCH; the result stays for the right browser.
+ *
+ * Audited (src/audit), before the answer goes out: the eID step opened (login.request), the login's
+ * end with its outcome and acr (login.finished), a RefreshAddress refused (access.refused). The
+ * browser is the citizen's: its address is never recorded.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { InteractionDetails, Provider } from 'oidc-provider';
+import { outcomeOf, serviceOfError, type AuditEvent, type AuditLog } from '../../audit/audit-log.js';
 import { decideRequestedAttributes } from '../../services/attribute-policy.js';
 import type { ServiceRecord } from '../../services/model.js';
 import type { AuthTransactions } from '../../session/auth-transaction.js';
@@ -44,6 +49,7 @@ export interface InteractionDeps {
   interactionSeconds: number;
   /** eID client start (SPEC §5.4); tests point it elsewhere. */
   eidClientUrl?: string;
+  audit: AuditLog;
 }
 
 /** What the interaction remembers between its requests (sealed; uid-scoped). */
@@ -113,6 +119,9 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
     res.set('Cache-Control', 'no-store');
     fn(req, res).catch(next);
   };
+
+  const record = (req: Request, e: Pick<AuditEvent, 'event' | 'outcome'> & Partial<AuditEvent>): Promise<void> =>
+    deps.audit.record({ front: 'oidc', ...(typeof req.id === 'string' && { requestId: req.id }), ...e });
 
   router.get('/assets/style.css', (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
@@ -184,6 +193,7 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
       const { setCookie } = await deps.authTransactions.begin({ front: 'oidc', serviceId: service.id, eidSessionId: opened.id, state: { uid: d.uid } });
       res.append('Set-Cookie', setCookie);
       await saveState(d.uid, { ...state, eidSessionId: opened.id, kept });
+      await record(req, { event: 'login.request', outcome: 'success', serviceId: service.id, eidSessionId: opened.id });
       const tcTokenUrl = `${base}/eid/tctoken?sessionId=${opened.id}`;
       res.type('html').send(eidStartPage({
         locale: localeOf(req, d),
@@ -191,6 +201,7 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
         continueUrl: `${deps.mountPath}/interaction/${d.uid}/eid-done`,
       }));
     } catch (err) {
+      await record(req, { event: 'login.request', outcome: outcomeOf(err), serviceId: state.serviceId });
       await finishWithError(req, res, err);
     }
   }));
@@ -205,6 +216,16 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
 
   // RefreshAddress target: take the eID result once and finish the login.
   router.get('/interaction/:uid/eid-done', wrap(async (req, res) => {
+    try {
+      await eidDone(req, res);
+    } catch (err) {
+      // Another browser (stolen RefreshAddress), an expired interaction: refused before any result is taken.
+      await record(req, { event: 'access.refused', outcome: outcomeOf(err), ...serviceOfError(err) });
+      throw err;
+    }
+  }));
+
+  async function eidDone(req: Request, res: Response): Promise<void> {
     const d = await details(req, res);
     const state = await loadState(d.uid);
     if (state.eidSessionId === undefined || state.kept === undefined) throw new OidcError('OIDC_INTERACTION_NOT_FOUND', 'no eID login was started for this interaction');
@@ -224,10 +245,13 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
     res.append('Set-Cookie', clearCookie);
     const result = await deps.eidSessions.takeResult(eidId);
     await deps.store.delete(stateKey(d.uid));
+    const finished = (e: Pick<AuditEvent, 'outcome'> & Partial<AuditEvent>) => record(req, { event: 'login.finished', serviceId: state.serviceId, eidSessionId: eidId, ...e });
     if (result === null) {
+      await finished({ outcome: 'OIDC_EID_FAILED' });
       await finishWithError(req, res, new OidcError('OIDC_EID_FAILED', 'the eID session ended without a result'));
       return;
     }
+    let recorded = false;
     try {
       if (result.error) throw new OidcError('OIDC_EID_FAILED', 'the eID login failed', { detail: { code: result.error.code } });
       const service = await serviceOf(state.clientId);
@@ -253,11 +277,15 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
       const claimNames = claimNamesOf(d.params.claims);
       if (claimNames.length > 0) grant.addOIDCClaims(claimNames);
       const grantId = await grant.save();
+      recorded = true;
+      await finished({ outcome: 'success', levelOfAssurance: acr });
       await deps.provider.interactionFinished(req, res, { login: { accountId, acr, amr: ['sc', 'pin', 'mfa'], remember: false }, consent: { grantId } }, { mergeWithLastSubmission: false });
     } catch (err) {
+      // The eID step's own code when it failed there (as the SOAP and SAML fronts record it).
+      if (!recorded) await finished({ outcome: result.error?.code ?? outcomeOf(err) });
       await finishWithError(req, res, err);
     }
-  }));
+  }
 
   const returnTo = async (session: EidSession): Promise<string | null> => {
     if (session.request.front !== 'oidc') return null;
