@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createApp, type AppRouters } from './app.js';
+import { AuditLog } from './audit/audit-log.js';
 import { storeDataKey } from './config/dev-secrets.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type Config } from './config/load.js';
@@ -105,13 +106,15 @@ export async function start(config: Config, logger: Logger, options: StartOption
   if (clientCa.length === 0) logger.warn('SOAP eID-Interface: no client CA and no registered client certificate; no eService can connect');
 
   const metrics = createMetrics();
+  // One audit trail for every front (store stream `audit` + pino records; src/audit).
+  const audit = new AuditLog({ store, logger, metrics });
   let shuttingDown = false;
-  const saml = createSamlDeps({ config, store, box, sessions, registry, logger });
+  const saml = createSamlDeps({ config, store, box, sessions, registry, logger, audit });
   const keyDir = keyDirOf(config);
   const oidc = createOidcFront({
     publicUrl: config.publicUrl, store, box, dataKey: storeDataKey(config), registry, eidSessions: sessions,
     authTransactions: saml.transactions, keysDir: keyDir.dir, generateKeys: keyDir.generate, allowTesting: config.dev.enabled,
-    logger, eidClientUrl: config.eid.clientUrl, ttl: config.oidc, allowLoopbackTargets: config.dev.enabled,
+    logger, eidClientUrl: config.eid.clientUrl, ttl: config.oidc, allowLoopbackTargets: config.dev.enabled, audit,
   });
   const routers: AppRouters = {
     eid: eidRouter({
@@ -134,7 +137,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const soap = await listenSoapInterface({
     host: config.soap.host, port: config.soap.port, key: soapTls.key, cert: soapTls.cert, clientCa, registry, logger,
     sessions, signer: soapWss, terminalChat: (s) => terminals.terminalChat(s), replayStore: store, eCardServerAddress: config.eid.publicUrl,
-    allowTesting: config.dev.enabled,
+    allowTesting: config.dev.enabled, audit,
   });
   if (dev) {
     const { demoSoapRouter } = await import('./demo/soap-demo-router.js');
