@@ -24,7 +24,7 @@ import type { DigestName } from './algorithms.js';
 import { namesEqual, parseCertificate } from './certificate.js';
 import type { X509Certificate } from './certificate.js';
 import {
-  derInteger, derOctetString, derOid, derSequence, derSetOf, derTlv, isContext, isUniversal, parseDer, readInteger, readOctetString,
+  derInteger, derOctetString, derOid, derSequence, derSetOf, derTlv, isContext, isUniversal, parseDer, parseTime, readInteger, readOctetString,
   readOid, readSequence, Tag,
 } from './der.js';
 import type { DerNode, Fail } from './der.js';
@@ -209,16 +209,5 @@ function expectSet(node: DerNode | undefined, what: string, fail: Fail): readonl
   return node.children;
 }
 
-/** UTCTime / GeneralizedTime, the forms RFC 5280 §4.1.2.5 permits (seconds, 'Z'). */
-export function parseTime(node: DerNode, fail: Fail): Date {
-  const text = node.content.toString('latin1');
-  let m: RegExpExecArray | null;
-  if (isUniversal(node, Tag.UTC_TIME) && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)) !== null) {
-    const yy = Number(m[1]);
-    return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  }
-  if (isUniversal(node, Tag.GENERALIZED_TIME) && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)) !== null) {
-    return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  }
-  return fail(`malformed time ${JSON.stringify(text)}`);
-}
+/** Re-exported for the callers that read times next to CMS (the reader itself is in der.ts). */
+export { parseTime };

@@ -16,9 +16,8 @@
 import { PkiError, verifySignature } from './algorithms.js';
 import { ExtensionOid, namesEqual, nameToText, pemBlocks } from './certificate.js';
 import type { CertificateExtension, X509Certificate } from './certificate.js';
-import { parseTime } from './cms.js';
 import {
-  isContext, isUniversal, parseDer, readBitStringBytes, readBoolean, readInteger, readOctetString, readOid, readSequence, Tag,
+  isContext, isUniversal, parseDer, parseTime, readBitStringBytes, readBoolean, readInteger, readOctetString, readOid, readSequence, Tag,
 } from './der.js';
 import type { DerNode, Fail } from './der.js';
 

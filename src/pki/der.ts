@@ -1,15 +1,18 @@
 /**
- * Strict DER reading on top of asn1js, and a small DER writer.
+ * Strict DER reading, and a small DER writer (asn1js for OIDs and INTEGERs).
  *
- * asn1js parses BER leniently (non-minimal lengths, any BOOLEAN byte, non-minimal INTEGERs), so every
- * node is re-checked here against the DER rules of X.690 §10 before callers see it. Callers pass a
- * `fail` function so each area throws its own error code.
+ * The reader is our own TLV walk that checks the DER rules of X.690 §8.1 and §10 (definite, minimal
+ * lengths; shortest tag numbers; primitive strings) while it reads; the value readers below add the
+ * rules of each type (BOOLEAN, INTEGER, OID, BIT STRING). It replaced asn1js' BER parser plus a
+ * re-check of every node, which cost several milliseconds per passive authentication
+ * (tools/bench/login.ts); test/unit/pki/der.test.ts compares both on generated and mutated input.
+ * Callers pass a `fail` function so each area throws its own error code.
  *
  * @spec x690 §8, §10, §11
  */
 import * as asn1js from 'asn1js';
 
-/** asn1js tag classes. */
+/** Tag classes, numbered as asn1js numbers them (identifier bits 8–7, plus one). */
 export const TagClass = { UNIVERSAL: 1, APPLICATION: 2, CONTEXT: 3, PRIVATE: 4 } as const;
 export type TagClass = (typeof TagClass)[keyof typeof TagClass];
 
@@ -42,38 +45,76 @@ export interface ParseDerOptions {
 /** Parses exactly one DER element. */
 export function parseDer(bytes: Uint8Array, fail: Fail, options: ParseDerOptions = {}): DerNode {
   if (bytes.byteLength === 0) fail('empty input');
-  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const result = asn1js.fromBER(input, { parseEmbedded: false, maxDepth: options.maxDepth ?? 32 });
-  if (result.offset === -1) fail(`not decodable: ${result.result.error}`);
-  if (result.offset !== input.byteLength) (options.trailing ?? fail)(`${input.byteLength - result.offset} trailing byte(s)`);
-  return toNode(result.result, fail);
+  // One copy of the input: the nodes are views into it, so later changes to the caller's buffer change no node.
+  const input = Buffer.from(bytes);
+  const { node, end } = readElement(input, 0, input.byteLength, 0, options.maxDepth ?? 32, fail);
+  if (end !== input.byteLength) (options.trailing ?? fail)(`${input.byteLength - end} trailing byte(s)`);
+  return node;
 }
 
-function toNode(block: asn1js.AsnType, fail: Fail): DerNode {
-  const b = block as asn1js.BaseBlock;
-  const { idBlock, lenBlock } = b;
-  // X.690 §10.1: definite form only.
-  if (lenBlock.isIndefiniteForm) fail('indefinite length');
-  // X.690 §10.1: minimal number of length octets.
-  if (lenBlock.longFormUsed && (lenBlock.length < 0x80 || lenBlock.blockLength - 1 !== minimalLengthOctets(lenBlock.length))) {
-    fail('non-minimal length encoding');
+/**
+ * One TLV at `offset`, its children read recursively (depth-bounded), every rule of X.690 §10.1
+ * and §8.1 checked on the way: tag numbers in the shortest form, definite lengths in the fewest
+ * octets, contents within the enclosing element.
+ */
+function readElement(input: Buffer, offset: number, limit: number, depth: number, maxDepth: number, fail: Fail): { node: DerNode; end: number } {
+  if (depth > maxDepth) fail(`nested deeper than ${maxDepth}`);
+  let p = offset;
+  if (p >= limit) fail('truncated identifier');
+  const identifier = input[p++]!;
+  const cls = ((identifier >> 6) + 1) as TagClass;
+  const constructed = (identifier & 0x20) !== 0;
+  let tag = identifier & 0x1f;
+  if (tag === 0x1f) {
+    // X.690 §8.1.2.4: high tag number form, base 128, no leading 0x80 octet, only for numbers ≥ 31.
+    tag = 0;
+    for (let first = true; ; first = false) {
+      if (p >= limit) fail('truncated identifier');
+      const b = input[p++]!;
+      if (first && b === 0x80) fail('non-minimal tag number');
+      tag = tag * 128 + (b & 0x7f);
+      if (tag > 0xffffff) fail('tag number too large');
+      if ((b & 0x80) === 0) break;
+    }
+    if (tag < 0x1f) fail('non-minimal tag number');
   }
-  const raw = Buffer.from(b.valueBeforeDecodeView);
-  const headerLength = idBlock.blockLength + lenBlock.blockLength;
-  const content = raw.subarray(headerLength);
-  if (content.byteLength !== lenBlock.length) fail(`length mismatch (tag ${idBlock.tagNumber}: ${content.byteLength} != ${lenBlock.length}, header ${headerLength}, raw ${raw.byteLength})`);
-  const cls = idBlock.tagClass as TagClass;
-  const constructed = idBlock.isConstructed;
-  // X.690 §10.2: string types are primitive in DER; only SEQUENCE and SET are constructed universals.
-  if (cls === TagClass.UNIVERSAL && constructed !== (idBlock.tagNumber === Tag.SEQUENCE || idBlock.tagNumber === Tag.SET)) {
-    fail(`universal tag ${idBlock.tagNumber} with wrong primitive/constructed form`);
+  if (p >= limit) fail('truncated length');
+  const first = input[p++]!;
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else {
+    // X.690 §10.1: definite form only, in the minimum number of octets.
+    if (first === 0x80) fail('indefinite length');
+    const octets = first & 0x7f;
+    if (octets > 4) fail('length too large');
+    if (p + octets > limit) fail('truncated length');
+    length = 0;
+    for (let i = 0; i < octets; i++) length = length * 256 + input[p++]!;
+    if (length < 0x80 || octets !== minimalLengthOctets(length)) fail('non-minimal length encoding');
+  }
+  const contentEnd = p + length;
+  if (contentEnd > limit) fail(`length exceeds the input (tag ${tag}: ${length} > ${limit - p})`);
+  if (cls === TagClass.UNIVERSAL) {
+    // X.690 §8.1.5: end-of-contents octets belong to the indefinite form only; X.680 §8.6: universal numbers above 30 are unassigned.
+    if (tag === 0) fail('end-of-contents octets');
+    if (tag > 30) fail(`unassigned universal tag ${tag}`);
+    // X.690 §10.2: string types are primitive in DER; only SEQUENCE and SET are constructed universals.
+    if (constructed !== (tag === Tag.SEQUENCE || tag === Tag.SET)) fail(`universal tag ${tag} with wrong primitive/constructed form`);
+    // X.690 §8.6.2: a BIT STRING starts with the number of unused bits, 0–7, and 0 when it is empty.
+    if (tag === Tag.BIT_STRING && (length === 0 || input[p]! > 7 || (length === 1 && input[p] !== 0))) fail('BIT STRING with a bad unused-bits octet');
+    // X.690 §8.19.2: the last subidentifier ends with an octet whose bit 8 is zero (readOid checks the rest).
+    if (tag === Tag.OID && length > 0 && (input[contentEnd - 1]! & 0x80) !== 0) fail('truncated OBJECT IDENTIFIER');
   }
   const children: DerNode[] = [];
   if (constructed) {
-    const inner = (b.valueBlock as unknown as { value?: asn1js.AsnType[] }).value ?? [];
-    for (const c of inner) children.push(toNode(c, fail));
+    for (let q = p; q < contentEnd;) {
+      const child = readElement(input, q, contentEnd, depth + 1, maxDepth, fail);
+      children.push(child.node);
+      q = child.end;
+    }
   }
-  return { cls, tag: idBlock.tagNumber, constructed, raw, content, children };
+  return { node: { cls, tag, constructed, raw: input.subarray(offset, contentEnd), content: input.subarray(p, contentEnd), children }, end: contentEnd };
 }
 
 function minimalLengthOctets(n: number): number {
@@ -165,6 +206,20 @@ export function readIa5String(node: DerNode | undefined, what: string, fail: Fai
   const n = expectUniversal(node, Tag.IA5_STRING, what, fail);
   if (n.content.some((b) => b > 0x7f)) fail(`${what}: not IA5`);
   return n.content.toString('latin1');
+}
+
+/** UTCTime / GeneralizedTime, the forms RFC 5280 §4.1.2.5 permits (seconds, 'Z'). */
+export function parseTime(node: DerNode, fail: Fail): Date {
+  const text = node.content.toString('latin1');
+  let m: RegExpExecArray | null;
+  if (isUniversal(node, Tag.UTC_TIME) && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)) !== null) {
+    const yy = Number(m[1]);
+    return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  }
+  if (isUniversal(node, Tag.GENERALIZED_TIME) && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)) !== null) {
+    return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  }
+  return fail(`malformed time ${JSON.stringify(text)}`);
 }
 
 // --- Writer -------------------------------------------------------------------------------------
