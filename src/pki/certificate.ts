@@ -1,6 +1,6 @@
 /**
- * X.509 certificate parsing (pkijs for the structure, our DER reader for strictness and for the
- * extension values we act on) and PEM helpers.
+ * X.509 certificate parsing (our strict DER reader for the structure and for the extension values
+ * we act on) and PEM helpers.
  *
  * @spec rfc5280 §4.1 (Certificate), §4.2.1.1 (AKI), §4.2.1.2 (SKI), §4.2.1.3 (keyUsage),
  *       §4.2.1.9 (basicConstraints), §4.2.1.12 (extKeyUsage); rfc7468 §2, §5 (PEM)
@@ -11,11 +11,10 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import * as pkijs from 'pkijs';
 import type { ErrorCode } from '../errors/catalog.js';
 import { PkiError } from './algorithms.js';
 import {
-  isContext, parseDer, readBitStringBytes, readBoolean, readOctetString, readOid, readSequence, readSmallUint, Tag, isUniversal,
+  expectUniversal, isContext, parseDer, parseTime, readBitStringBytes, readBoolean, readOctetString, readOid, readSequence, readSmallUint, Tag, isUniversal,
 } from './der.js';
 import type { DerNode, Fail } from './der.js';
 
@@ -89,27 +88,62 @@ export function nameToText(name: DerNode): string {
   }).join('+')).join(', ');
 }
 
+/** RFC 5280 §4.1.2.4: Name ::= RDNSequence, SEQUENCE OF SET SIZE (1..MAX) OF SEQUENCE { type OID, value ANY }. */
+function readName(node: DerNode | undefined, what: string, fail: Fail): DerNode {
+  for (const rdn of readSequence(node, what, fail)) {
+    if (!isUniversal(rdn, Tag.SET) || rdn.children.length === 0) fail(`${what}: RelativeDistinguishedName is not a non-empty SET`);
+    for (const atv of rdn.children) readOid(readSequence(atv, `${what} AttributeTypeAndValue`, fail, 2, 2)[0], `${what} AttributeType`, fail);
+  }
+  return node!;
+}
+
 export function parseCertificate(der: Uint8Array): X509Certificate {
   const fail: Fail = failWith('PKI_CERTIFICATE_MALFORMED', 'certificate');
   const root = parseDer(der, fail);
   const top = readSequence(root, 'Certificate', fail, 3, 3);
   const tbsNode = top[0]!;
   const tbsFields = readSequence(tbsNode, 'tbsCertificate', fail, 6, 10);
-  let cert: pkijs.Certificate;
-  try {
-    cert = pkijs.Certificate.fromBER(Uint8Array.from(root.raw));
-  } catch (err) {
-    fail(`structure: ${(err as Error).message}`);
+  let i = 0;
+  // RFC 5280 §4.1.2.1: version [0] EXPLICIT, DEFAULT v1 (0); v2 = 1, v3 = 2.
+  let version = 0;
+  if (isContext(tbsFields[0]!, 0)) {
+    const wrapper = tbsFields[i++]!;
+    if (!wrapper.constructed || wrapper.children.length !== 1) fail('version is not [0] EXPLICIT');
+    version = readSmallUint(wrapper.children[0], 'version', fail);
+    if (version > 2) fail(`unknown version ${version + 1}`);
   }
+  // RFC 5280 §4.1.2.2: a non-empty INTEGER (content octets kept as they are, as CAs write them).
+  const serial = expectUniversal(tbsFields[i++], Tag.INTEGER, 'serialNumber', fail);
+  if (serial.content.byteLength === 0) fail('serialNumber: empty INTEGER');
+  const innerAlg = tbsFields[i++]!;
   // RFC 5280 §4.1.1.2: signatureAlgorithm MUST equal tbsCertificate.signature.
-  const hasVersion = isContext(tbsFields[0]!, 0);
-  const innerAlg = tbsFields[hasVersion ? 2 : 1]!;
   if (!innerAlg.raw.equals(top[1]!.raw)) fail('signatureAlgorithm differs from tbsCertificate.signature');
-  const issuer = tbsFields[hasVersion ? 3 : 2]!;
-  const subject = tbsFields[hasVersion ? 5 : 4]!;
-  const spki = tbsFields[hasVersion ? 6 : 5]!;
-  if (!isUniversal(issuer, Tag.SEQUENCE) || !isUniversal(subject, Tag.SEQUENCE)) fail('Name is not a SEQUENCE');
-  if (cert.version !== 2 && cert.extensions !== undefined) fail('extensions require version 3');
+  const issuer = readName(tbsFields[i++], 'issuer', fail);
+  const validity = readSequence(tbsFields[i++], 'validity', fail, 2, 2);
+  const notBefore = parseTime(validity[0]!, fail);
+  const notAfter = parseTime(validity[1]!, fail);
+  const subject = readName(tbsFields[i++], 'subject', fail);
+  const spki = expectUniversal(tbsFields[i++], Tag.SEQUENCE, 'subjectPublicKeyInfo', fail);
+  // RFC 5280 §4.1.2.8: issuerUniqueID [1], subjectUniqueID [2] (v2 or v3), §4.1.2.9: extensions [3] EXPLICIT (v3).
+  for (const tag of [1, 2]) {
+    if (tbsFields[i] !== undefined && isContext(tbsFields[i]!, tag)) {
+      if (tbsFields[i]!.constructed || version < 1) fail(`${tag === 1 ? 'issuer' : 'subject'}UniqueID not a v2/v3 [${tag}] IMPLICIT BIT STRING`);
+      i++;
+    }
+  }
+  let extensions: CertificateExtension[] = [];
+  if (tbsFields[i] !== undefined && isContext(tbsFields[i]!, 3)) {
+    const wrapper = tbsFields[i++]!;
+    if (!wrapper.constructed || wrapper.children.length !== 1) fail('extensions are not [3] EXPLICIT');
+    if (version !== 2) fail('extensions require version 3');
+    extensions = readSequence(wrapper.children[0], 'extensions', fail, 1).map((e) => {
+      const f = readSequence(e, 'Extension', fail, 2, 3);
+      const oid = readOid(f[0], 'extnID', fail);
+      const critical = f.length === 3 ? readBoolean(f[1], 'critical', fail) : false;
+      return { oid, critical, value: readOctetString(f[f.length - 1], 'extnValue', fail) };
+    });
+  }
+  if (i !== tbsFields.length) fail('unexpected element in tbsCertificate');
 
   let publicKey: KeyObject;
   try {
@@ -118,7 +152,6 @@ export function parseCertificate(der: Uint8Array): X509Certificate {
     fail(`subjectPublicKeyInfo not usable: ${(err as Error).message}`);
   }
 
-  const extensions: CertificateExtension[] = (cert.extensions ?? []).map((e) => ({ oid: e.extnID, critical: e.critical, value: Buffer.from(e.extnValue.valueBlock.valueHexView) }));
   const seen = new Set<string>();
   for (const e of extensions) {
     // RFC 5280 §4.2: a certificate MUST NOT include more than one instance of an extension.
@@ -171,7 +204,7 @@ export function parseCertificate(der: Uint8Array): X509Certificate {
 
   const signature = readBitStringBytes(top[2], 'signatureValue', fail);
   const signatureAlgorithm = readOid(readSequence(top[1], 'signatureAlgorithm', fail, 1, 2)[0], 'signatureAlgorithm', fail);
-  const serialHex = Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex');
+  const serialHex = serial.content.toString('hex');
   return {
     der: root.raw,
     tbs: tbsNode.raw,
@@ -181,8 +214,8 @@ export function parseCertificate(der: Uint8Array): X509Certificate {
     subject,
     subjectText: nameToText(subject),
     issuerText: nameToText(issuer),
-    notBefore: cert.notBefore.value,
-    notAfter: cert.notAfter.value,
+    notBefore,
+    notAfter,
     publicKey,
     spki: spki.raw,
     signatureAlgorithm,
