@@ -13,6 +13,7 @@
  *   revocationDate Time, crlEntryExtensions Extensions OPTIONAL } OPTIONAL, crlExtensions [0] EXPLICIT Extensions OPTIONAL }
  * ```
  */
+import { createHash } from 'node:crypto';
 import { PkiError, verifySignature } from './algorithms.js';
 import { ExtensionOid, namesEqual, nameToText, pemBlocks } from './certificate.js';
 import type { CertificateExtension, X509Certificate } from './certificate.js';
@@ -135,6 +136,52 @@ export function verifyCrlSignature(crl: X509Crl, issuer: X509Certificate): void 
   if (!verifySignature(crl.signatureAlgorithm, issuer.publicKey, crl.tbs, crl.signature)) bad('signature does not verify');
 }
 
+/**
+ * CRLs whose signature already verified, so that a CRL is checked once and not in every validation
+ * (it is the same for every document its CSCA signed until its nextUpdate). An entry is keyed by the
+ * SHA-256 of the whole CRL and of the issuer certificate, so other bytes (a new or a tampered CRL,
+ * another certificate) are verified anew; only successful verifications are kept, each until the
+ * CRL's nextUpdate (a CRL without one is never fresh and never kept); at most `maxEntries`, the
+ * least recently used one dropped first. Holds nothing from a card: the caller passes only issuers
+ * it trusts itself (TrustStore: its stored CSCAs).
+ */
+export class VerifiedCrlCache {
+  readonly maxEntries: number;
+  readonly #verify: (crl: X509Crl, issuer: X509Certificate) => void;
+  /** key → nextUpdate in ms; Map order is use order (oldest first). */
+  readonly #entries = new Map<string, number>();
+
+  /** `verify` is verifyCrlSignature (tests count the calls). */
+  constructor(options: { maxEntries?: number; verify?: (crl: X509Crl, issuer: X509Certificate) => void } = {}) {
+    this.maxEntries = options.maxEntries ?? 1024;
+    this.#verify = options.verify ?? verifyCrlSignature;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** verifyCrlSignature(crl, issuer), skipped when these bytes verified before and `at` is not past nextUpdate. */
+  verify(crl: X509Crl, issuer: X509Certificate, at: Date): void {
+    const key = `${createHash('sha256').update(crl.der).digest('hex')}:${createHash('sha256').update(issuer.der).digest('hex')}`;
+    const until = this.#entries.get(key);
+    if (until !== undefined) {
+      this.#entries.delete(key);
+      if (at.getTime() <= until) {
+        this.#entries.set(key, until);
+        return;
+      }
+    }
+    this.#verify(crl, issuer);
+    if (crl.nextUpdate === null || at.getTime() > crl.nextUpdate.getTime()) return;
+    this.#entries.set(key, crl.nextUpdate.getTime());
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= this.maxEntries) break;
+      this.#entries.delete(oldest);
+    }
+  }
+}
+
 /** RFC 5280 §6.3.3 (a)(2) / §5.1.2.5: usable from thisUpdate until nextUpdate; a CRL without nextUpdate is never fresh. */
 export function checkCrlFreshness(crl: X509Crl, at: Date): void {
   if (at.getTime() < crl.thisUpdate.getTime()) throw new PkiError('PKI_CRL_NOT_YET_VALID', `CRL of ${crl.issuerText} issued after the validation time`);
@@ -147,9 +194,13 @@ export function revocationEntry(crl: X509Crl, cert: X509Certificate): RevokedEnt
   return crl.revoked.get(cert.serialNumber.toString(16));
 }
 
-/** Signature + freshness + lookup; throws PKI_CERT_REVOKED when the certificate is listed. */
-export function checkNotRevoked(crl: X509Crl, cert: X509Certificate, issuer: X509Certificate, at: Date): void {
-  verifyCrlSignature(crl, issuer);
+/**
+ * Signature + freshness + lookup; throws PKI_CERT_REVOKED when the certificate is listed. With
+ * `verified`, the signature check goes through that cache (for an issuer the caller trusts itself).
+ */
+export function checkNotRevoked(crl: X509Crl, cert: X509Certificate, issuer: X509Certificate, at: Date, verified?: VerifiedCrlCache): void {
+  if (verified === undefined) verifyCrlSignature(crl, issuer);
+  else verified.verify(crl, issuer, at);
   checkCrlFreshness(crl, at);
   const entry = revocationEntry(crl, cert);
   // RFC 5280 §6.3.3 (i): a listed serial number means revoked (reason codes other than removeFromCRL are not distinguished).

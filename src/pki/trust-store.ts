@@ -2,7 +2,8 @@
  * Trust store for passive authentication: CSCA certificates (trust anchors) and the CSCAs' CRLs.
  * CSCAs come from PEM/DER files configured by the operator, or from a master list verified against
  * CSCAs already trusted. CRLs are verified against their CSCA when added and checked for freshness
- * at each validation.
+ * at each validation; their signature against a stored CSCA is verified once per CRL and CSCA
+ * (VerifiedCrlCache, until the CRL's nextUpdate), not in every validation.
  *
  * @spec icao9303-12 §5.1 (CSCA as trust anchor), §9 (master lists); rfc5280 §6.1.1 (trust anchor input), §6.3
  * @spec tr03130-1 §2.4.3 (PA: trust store, path validation incl. CRL)
@@ -12,7 +13,7 @@ import { parseCertificates } from './certificate.js';
 import type { KeyUsageName, X509Certificate } from './certificate.js';
 import { validateCertificatePath } from './chain.js';
 import type { ValidatedPath } from './chain.js';
-import { checkNotRevoked, parseCrl, verifyCrlSignature } from './crl.js';
+import { checkNotRevoked, parseCrl, VerifiedCrlCache, verifyCrlSignature } from './crl.js';
 import type { X509Crl } from './crl.js';
 import { namesEqual } from './certificate.js';
 import { verifyMasterList } from './master-list.js';
@@ -26,9 +27,19 @@ export interface TrustedValidationOptions {
   readonly intermediates?: readonly X509Certificate[];
 }
 
+export interface TrustStoreOptions {
+  /** Verified CRL signatures (default: one cache of this store). */
+  readonly verifiedCrls?: VerifiedCrlCache;
+}
+
 export class TrustStore {
   readonly #cscas: X509Certificate[] = [];
   readonly #crls: X509Crl[] = [];
+  readonly #verifiedCrls: VerifiedCrlCache;
+
+  constructor(options: TrustStoreOptions = {}) {
+    this.#verifiedCrls = options.verifiedCrls ?? new VerifiedCrlCache();
+  }
 
   /** A CSCA must be a CA certificate allowed to sign certificates. */
   addCsca(cert: X509Certificate): void {
@@ -51,7 +62,7 @@ export class TrustStore {
   addMasterList(der: Uint8Array, at: Date): number {
     const verified = verifyMasterList(der, {
       trustAnchors: this.#cscas, at,
-      checkRevocation: (cert, issuer) => { const crl = this.crlFor(issuer); if (crl !== undefined) checkNotRevoked(crl, cert, issuer, at); },
+      checkRevocation: (cert, issuer) => { const crl = this.crlFor(issuer, at); if (crl !== undefined) checkNotRevoked(crl, cert, issuer, at, this.#cacheFor(issuer)); },
     });
     // Entries that are not CA certificates (e.g. stray link or signer certificates) are skipped, not trusted.
     let added = 0;
@@ -78,11 +89,29 @@ export class TrustStore {
   get cscas(): readonly X509Certificate[] { return this.#cscas; }
   get crls(): readonly X509Crl[] { return this.#crls; }
 
-  /** The newest stored CRL signed by `issuer`. */
-  crlFor(issuer: X509Certificate): X509Crl | undefined {
+  /**
+   * The newest stored CRL signed by `issuer`. With `at` (the validation time), a signature already
+   * verified against one of the stored CSCAs is not verified again (VerifiedCrlCache).
+   */
+  crlFor(issuer: X509Certificate, at?: Date): X509Crl | undefined {
+    const cache = at === undefined ? undefined : this.#cacheFor(issuer);
     return this.#crls
-      .filter((crl) => { try { verifyCrlSignature(crl, issuer); return true; } catch { return false; } })
+      .filter((crl) => {
+        if (!namesEqual(crl.issuer, issuer.subject)) return false;
+        try {
+          if (cache === undefined) verifyCrlSignature(crl, issuer);
+          else cache.verify(crl, issuer, at!);
+          return true;
+        } catch {
+          return false;
+        }
+      })
       .sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime())[0];
+  }
+
+  /** The cache only for a trust anchor of this store: a certificate from the card (a link certificate) is checked each time. */
+  #cacheFor(issuer: X509Certificate): VerifiedCrlCache | undefined {
+    return this.#cscas.includes(issuer) ? this.#verifiedCrls : undefined;
   }
 
   /** RFC 5280 §6.1 path validation to a stored CSCA, with the CSCA CRL checked for every certificate below it. */
@@ -96,12 +125,12 @@ export class TrustStore {
       ...(options.requiredKeyUsage === undefined ? {} : { requiredKeyUsage: options.requiredKeyUsage }),
       ...(options.requiredExtKeyUsage === undefined ? {} : { requiredExtKeyUsage: options.requiredExtKeyUsage }),
       checkRevocation: (c, issuer) => {
-        const crl = this.crlFor(issuer);
+        const crl = this.crlFor(issuer, options.at);
         if (crl === undefined) {
           if (requireCrl) throw new PkiError('PKI_CRL_MISSING', `no CRL of ${issuer.subjectText}`);
           return;
         }
-        checkNotRevoked(crl, c, issuer, options.at);
+        checkNotRevoked(crl, c, issuer, options.at, this.#cacheFor(issuer));
       },
     });
   }
