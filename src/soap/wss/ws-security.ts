@@ -433,13 +433,10 @@ export function issuerSerialOf(certPem: string): { issuer: string; serial: strin
 
 function readIssuerSerial(certPem: string): { issuer: string; serial: string } {
   const cert = new X509Certificate(certPem);
-  const rdns = cert.issuer.split('\n').filter((l) => l !== '').reverse();
-  const issuer = rdns.map((rdn) => rdn.replace(/^([^=]+)=(.*)$/, (_m, k: string, v: string) => `${k}=${escapeDnValue(v)}`)).join(',');
+  // rfc4514 §2: most significant RDN last. Node prints one RDN per line with the values already
+  // escaped as RFC 2253/4514 require (OpenSSL ASN1_STRFLGS_ESC_2253), so they are joined as they are.
+  const issuer = cert.issuer.split('\n').filter((l) => l !== '').reverse().join(',');
   return { issuer, serial: BigInt(`0x${cert.serialNumber}`).toString(10) };
-}
-
-function escapeDnValue(v: string): string {
-  return v.replace(/[,+"\\<>;]/g, (c) => `\\${c}`).replace(/^[ #]/, (c) => `\\${c}`).replace(/ $/, '\\ ');
 }
 
 /** Compares two distinguished names as sets of type=value pairs (order, spacing and type case tolerated). */

@@ -118,6 +118,18 @@ describe('WS-Security (wss/ws-security)', () => {
     }
   });
 
+  it('an issuer name with RFC 4514 special characters is written escaped once and matches on verification', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neid-wss-dn-'));
+    // openssl -subj: "\," is a literal comma; "\+" a literal plus.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '2',
+      '-subj', '/C=TW/O=Bank\\, Ltd\\+Co/CN=a;b'], { stdio: 'ignore' });
+    const cred = { key: readFileSync(join(dir, 'k.pem'), 'utf8'), cert: readFileSync(join(dir, 'c.pem'), 'utf8') };
+    const rfc2253 = execFileSync('openssl', ['x509', '-in', join(dir, 'c.pem'), '-noout', '-issuer', '-nameopt', 'RFC2253']).toString().trim().replace(/^issuer=/, '');
+    assert.equal(issuerSerialOf(cred.cert).issuer, rfc2253, 'the same string openssl prints in RFC 2253 form');
+    assert.match(rfc2253, /O=Bank\\, Ltd\\\+Co/);
+    assert.equal(verifyEnvelope('', parseXml(signEnvelope(OPERATIONS[0] as string, cred)), cred.cert).operation.localName, 'useIDRequest');
+  });
+
   it('the key must be the registered one: another signer key → invalid, another IssuerSerial → unknown certificate', () => {
     refuses(signEnvelope(OPERATIONS[0] as string, { key: rsaCert('intruder').key, cert: signer().cert }));
     refuses(signEnvelope(OPERATIONS[0] as string, rsaCert('intruder')), 'WSS_CERTIFICATE_UNKNOWN');
