@@ -6,7 +6,24 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Ports already handed out in this test process: the OS may give a just-closed port again. */
+const handedOut = new Set<number>();
+
+/**
+ * A port nothing listens on now and that this process has not handed out before (several ports
+ * are taken before any is bound, so two of them must never coincide).
+ */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probeFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+async function probeFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

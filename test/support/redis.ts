@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { freePort } from './processes.js';
 
 export function testRedisUrl(): string {
   return process.env.NEID_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,18 +68,8 @@ export async function deleteByPrefix(prefix: string, url = testRedisUrl()): Prom
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** One port allocator for all test support (processes.ts never hands out a port twice). */
+export { freePort };
 
 export interface RedisProcessOptions {
   /** Extra redis-server arguments (e.g. --cluster-enabled yes, --sentinel). */
