@@ -4,6 +4,11 @@
  * RequestCounter, the EAC state slot (any node continues a conversation) and the result, sealed and
  * deleted on delivery.
  *
+ * Delivery under a store outage (SPEC §8 "nothing is lost"): the result is read, never get-and-deleted.
+ * A store command that times out may still run when the store comes back (the command sits in
+ * Redis' socket buffer); a GETDEL would then delete a result nobody received. A read that times out
+ * changes nothing, and the delete happens only once the result is in hand (takeResult).
+ *
  * @spec tr03130-1 §3.2.1 (Session ID, PSK), §3.2.2 (RequestCounter, lifetime, delete after delivery), §3.3.1; tr03124-1 §2.4.3 (PSK, SessionIdentifier); SPEC §5.1, §7 SO1
  *
  * Store layout (every operation addresses one key, so Redis Cluster works; `<p>` = `eid:`):
@@ -12,7 +17,8 @@
  * |---|---|---|---|
  * | `<p>s:<id>` | string | the session record, sealed (it carries the EAC state and its keys) | current phase deadline |
  * | `<p>psk:<id>` | string | the PSK, sealed; taken by getAndDelete on the full handshake | until the handshake window ends |
- * | `<p>res:<id>` | string | the result, sealed; taken by getAndDelete on delivery | result window |
+ * | `<p>res:<id>` | string | the result, sealed; read on delivery, deleted with the session right after | result window |
+ * | `<p>take:<id>` | string | delivery claim: one delivery at a time across nodes | TAKE_CLAIM_TTL_MS |
  * | `<p>open:<service>` | hash | session id → phase deadline (ms): the open set the cap counts | lifetime |
  * | `<p>open-lock:<service>` | string | short lock around "count the live entries, add one" | OPEN_LOCK_TTL_MS |
  * | `<p>tls:<tls session id>` | string | a TLS session (master secret!) for resumption, sealed | tlsSessionTtlMs |
@@ -86,11 +92,18 @@ const ID_PATTERN = /^[0-9A-Fa-f]{32,128}$/;
 const CAS_ATTEMPTS = 16;
 export const OPEN_LOCK_TTL_MS = 2000;
 const OPEN_LOCK_WAIT_MS = 5000;
+/**
+ * How long a delivery claim blocks another delivery of the same result. Short: a claim whose owner
+ * failed (store outage between claim and delete) must not keep the retry from the result for long;
+ * longer than a delivery takes (a few store commands, each bounded by the store's command timeout).
+ */
+export const TAKE_CLAIM_TTL_MS = 5000;
 
 const keys = {
   session: (id: string) => `${PREFIX}s:${id}`,
   psk: (id: string) => `${PREFIX}psk:${id}`,
   result: (id: string) => `${PREFIX}res:${id}`,
+  take: (id: string) => `${PREFIX}take:${id}`,
   open: (serviceId: string) => `${PREFIX}open:${serviceId}`,
   openLock: (serviceId: string) => `${PREFIX}open-lock:${serviceId}`,
   tls: (sessionId: string) => `${PREFIX}tls:${sessionId}`,
@@ -287,26 +300,42 @@ export class EidSessions {
   }
 
   /**
-   * Delivers the result once: get-and-delete, then the whole session is ended (SPEC §7: personal data
-   * deleted on delivery). Null when there is no result (yet); the session is then left alone.
+   * Delivers the result once, then the whole session is ended (SPEC §7: personal data deleted on
+   * delivery). Null when there is no result (yet), or while another delivery of it holds the claim;
+   * the session is then left alone.
+   *
+   * Under a store outage: a failure before the result is read leaves everything as it was (the claim
+   * expires after TAKE_CLAIM_TTL_MS), so a retry gets the result. A failure of the delete after the
+   * read does not withhold the result: it is delivered, and what was not deleted expires with its TTL.
    */
   async takeResult(id: string): Promise<EidResult | null> {
     if (!isEidSessionId(id)) return null;
     const key = keys.result(id);
-    const sealed = await this.#store.getAndDelete(key);
-    if (sealed === null) return null;
-    const session = await this.get(id);
-    await this.end(id, session?.serviceId);
-    const parsed = parseEidResult(JSON.parse(this.#box.openText(key, sealed)) as unknown);
-    if (!parsed.ok) throw new IdpError('STORE_VALUE_INVALID', `stored eID result invalid: ${parsed.problem}`);
-    return parsed.result;
+    // One delivery at a time across nodes (a concurrent getResult with the next RequestCounter gets nothing).
+    const claim = randomBytes(16).toString('hex');
+    if (!(await this.#store.setIfAbsent(keys.take(id), claim, { ttlMs: TAKE_CLAIM_TTL_MS }))) return null;
+    const sealed = await this.#store.get(key);
+    if (sealed === null) {
+      // Release only our own claim (it may have expired and been taken since), as #admit does with its lock.
+      await this.#store.compareAndSet(keys.take(id), claim, 'released', { ttlMs: 1 }).catch(() => false);
+      return null;
+    }
+    const opened = this.#openResult(key, sealed);
+    try {
+      await this.end(id, (await this.get(id))?.serviceId);
+    } catch (err) {
+      // The result is in hand: withholding it now could lose it for good (the delete may still run).
+      if (opened instanceof IdpError || !(err instanceof IdpError && err.code === 'STORE_UNAVAILABLE')) throw err;
+    }
+    if (opened instanceof IdpError) throw opened;
+    return opened;
   }
 
-  /** Deletes everything of the session (record, PSK, result, open-set entry). Idempotent. */
+  /** Deletes everything of the session (record, PSK, result, delivery claim, open-set entry). Idempotent. */
   async end(id: string, serviceId?: string): Promise<void> {
     if (!isEidSessionId(id)) return;
     const owner = serviceId ?? (await this.get(id))?.serviceId;
-    await this.#store.delete(keys.session(id), keys.psk(id), keys.result(id));
+    await this.#store.delete(keys.session(id), keys.psk(id), keys.result(id), keys.take(id));
     if (owner !== undefined) await this.#store.hdel(keys.open(owner), id);
   }
 
@@ -403,6 +432,16 @@ export class EidSessions {
 
   #sealRecord(session: EidSession): string {
     return this.#box.seal(keys.session(session.id), JSON.stringify(session));
+  }
+
+  /** The stored result, or the error that makes it undeliverable (the session is ended either way). */
+  #openResult(key: string, sealed: string): EidResult | IdpError {
+    try {
+      const parsed = parseEidResult(JSON.parse(this.#box.openText(key, sealed)) as unknown);
+      return parsed.ok ? parsed.result : new IdpError('STORE_VALUE_INVALID', `stored eID result invalid: ${parsed.problem}`);
+    } catch (err) {
+      return err instanceof IdpError ? err : new IdpError('STORE_VALUE_INVALID', 'stored eID result could not be opened', { cause: err });
+    }
   }
 
   #openRecord(id: string, raw: string): EidSession {

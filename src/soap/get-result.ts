@@ -1,7 +1,8 @@
 /**
  * getResult: checks Session and RequestCounter, answers noResultYet until the login has finished,
  * then delivers the result once (PersonalData in schema order, verifications,
- * OperationsAllowedByUser) and deletes the session with all personal data.
+ * OperationsAllowedByUser) and deletes the session with all personal data. A store outage while the
+ * result is taken answers noResultYet: the result is kept for the next RequestCounter.
  *
  * @spec tr03130-1 §3.2.2 (getResult, RequestCounter, delete after delivery), §3.3.22 (ALLOWED / PROHIBITED / NOTONCHIP)
  */
@@ -9,6 +10,7 @@ import { loginOutcome, type AuditFacts } from '../audit/audit-log.js';
 import { yyyymmddToIso } from '../eid/profiles/index.js';
 import type { GeneralPlace } from '../eid/profiles/types.js';
 import type { ServiceRecord } from '../services/model.js';
+import { isIdpError } from '../errors/idp-error.js';
 import { EidSessionError, type AttributeOutcome, type EidResult, type EidSessions } from '../session/eid-session.js';
 import type { SoapProfile } from './profiles.js';
 import { errorResult, okResult } from './result.js';
@@ -55,7 +57,17 @@ export async function getResult(el: Element, ctx: GetResultContext): Promise<str
   });
   facts.outcome = 'EID_RESULT_PENDING';
   if (checked.phase !== 'result') return wrap(ctx.profile, errorResult('EID_RESULT_PENDING'));
-  const result = await ctx.sessions.takeResult(sessionId);
+  let result: EidResult | null;
+  try {
+    result = await ctx.sessions.takeResult(sessionId);
+  } catch (err) {
+    if (!(isIdpError(err) && err.code === 'STORE_UNAVAILABLE')) throw err;
+    // TR-03130-1 §3.2.2: any answer but noResultYet ends the eService's polling. The RequestCounter is
+    // stored and takeResult left the result in place, so the next RequestCounter gets it once the store
+    // is back (SPEC §8); an internalError would make the eService give up a result that is still there.
+    facts.outcome = 'STORE_UNAVAILABLE';
+    return wrap(ctx.profile, errorResult('EID_RESULT_PENDING', 'session store unavailable; ask again with the next RequestCounter'));
+  }
   if (result === null) return wrap(ctx.profile, errorResult('EID_RESULT_PENDING'));
   // Taken: delivered now or never (the login ends with this answer).
   Object.assign(facts, { finished: true, ...loginOutcome(result) });

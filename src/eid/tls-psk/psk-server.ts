@@ -16,6 +16,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { isIdpError } from '../../errors/idp-error.js';
 import type { Logger } from '../../shared/logger.js';
 import { ClientFlightScanner } from './client-key-exchange.js';
 import { Gate } from './gate.js';
@@ -58,6 +59,11 @@ export interface PskServerOptions {
 export interface PskServer {
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** The catalog code of a PskSource failure, for the log line (STORE_UNAVAILABLE when the store is down). */
+function codeOf(err: unknown): string {
+  return isIdpError(err) ? err.code : 'INTERNAL';
 }
 
 /** The PSK identity (= eID SessionIdentifier) the TLS connection of a request is bound to. */
@@ -108,7 +114,11 @@ export async function listenTlsPsk(options: PskServerOptions): Promise<PskServer
       // Resumption keeps the PSK binding: only while the eID session named by the identity is open.
       if (der && identity && (await source.isOpen(identity))) return der;
       return null;
-    })().then((der) => done(null, der), () => done(null, null));
+    })().then((der) => done(null, der), (err: unknown) => {
+      // Not resumed: the client falls back to a full handshake, which needs the (already claimed) PSK.
+      logger.warn({ err, code: codeOf(err) }, 'TLS session lookup failed');
+      done(null, null);
+    });
   });
   https.on('tlsClientError', (err: Error & { code?: string }) => {
     logger.info({ code: err.code ?? 'TLS_ERROR' }, 'TLS-PSK handshake refused');
@@ -137,7 +147,8 @@ export async function listenTlsPsk(options: PskServerOptions): Promise<PskServer
     });
     const claimFor = async (identity: string): Promise<void> => {
       const psk = await source.claim(identity).catch((err: unknown) => {
-        logger.warn({ err }, 'PSK lookup failed');
+        // The connection is closed without a handshake (STORE_UNAVAILABLE: the store is down or hung).
+        logger.warn({ err, code: codeOf(err) }, 'PSK lookup failed');
         return null;
       });
       // Only the connection that won the claim ever reaches pskCallback with this identity.

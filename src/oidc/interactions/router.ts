@@ -17,8 +17,9 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { InteractionDetails, Provider } from 'oidc-provider';
+import { errors, type InteractionDetails, type Provider } from 'oidc-provider';
 import { outcomeOf, serviceOfError, type AuditEvent, type AuditLog } from '../../audit/audit-log.js';
+import { IdpError } from '../../errors/idp-error.js';
 import { decideRequestedAttributes } from '../../services/attribute-policy.js';
 import type { ServiceRecord } from '../../services/model.js';
 import type { AuthTransactions } from '../../session/auth-transaction.js';
@@ -96,7 +97,13 @@ export function interactionRouter(deps: InteractionDeps): { router: Router; retu
     try {
       found = await deps.provider.interactionDetails(req, res);
     } catch (cause) {
-      throw new OidcError('OIDC_INTERACTION_BINDING', 'no interaction for this browser (cookie missing, expired or for another login)', { cause });
+      // SPEC §8: the store is down or hung → 503, try again; the login is not the browser's fault.
+      if (cause instanceof IdpError && cause.code === 'STORE_UNAVAILABLE') throw cause;
+      // The cookie names an interaction the store does not know (expired, or lost with the store's data).
+      if (cause instanceof errors.OIDCProviderError && cause.error_description === 'interaction session not found') {
+        throw new OidcError('OIDC_INTERACTION_NOT_FOUND', 'login interaction unknown or expired', { cause });
+      }
+      throw new OidcError('OIDC_INTERACTION_BINDING', 'no interaction for this browser (cookie missing or for another login)', { cause });
     }
     if (found.uid !== req.params.uid) throw new OidcError('OIDC_INTERACTION_BINDING', 'interaction cookie is for another login');
     return found;
