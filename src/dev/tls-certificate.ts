@@ -6,12 +6,13 @@
  * @spec rfc5280 §4.1 (TBSCertificate), §4.2.1.3 (keyUsage), §4.2.1.6 (subjectAltName), §4.2.1.9 (basicConstraints), §4.2.1.12 (extKeyUsage)
  * @spec tr03130-1 §2.3.2 (TLS-2: RSA key of at least 3072 bits)
  */
-import { createHash, generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPair, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { signData } from '../pki/algorithms.js';
 import { derBitString, derBoolean, derInteger, derOctetString, derOid, derSequence, derSetOf, derTlv } from '../pki/der.js';
+import { randomSerialNumber } from '../pki/serial-number.js';
 
 const generate = promisify(generateKeyPair);
 
@@ -48,8 +49,7 @@ function ipBytes(ip: string): Buffer {
 
 export function tlsServerCertificate(o: { privateKey: KeyObject; publicKey: KeyObject; commonName: string; names: readonly string[]; notBefore: Date; notAfter: Date }): X509Certificate {
   const spki = o.publicKey.export({ type: 'spki', format: 'der' });
-  const serial = randomBytes(16);
-  serial.writeUInt8(serial.readUInt8(0) & 0x7f, 0); // rfc5280 §4.1.2.2: positive
+  const serial = randomSerialNumber();
   const { algorithm } = signData(o.privateKey, 'sha256', Buffer.alloc(0));
   const rdn = (oid: string, value: string) => derSetOf([derSequence([derOid(oid), derTlv(0x0c, Buffer.from(value, 'utf8'))])]);
   const subject = derSequence([rdn(OID.organization, 'New eID IdP (development)'), rdn(OID.commonName, o.commonName)]);

@@ -5,9 +5,10 @@
  *
  * @spec rfc5280 §4.1 (TBSCertificate), §4.2.1.2 (subjectKeyIdentifier); rfc7093 §2, §4.2.1.3 (keyUsage), §4.2.1.9 (basicConstraints); saml-metadata §2.4.1.1
  */
-import { X509Certificate, createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import { signData } from '../pki/algorithms.js';
 import { derBitString, derBoolean, derInteger, derOctetString, derOid, derSequence, derSetOf, derTlv } from '../pki/der.js';
+import { randomSerialNumber } from '../pki/serial-number.js';
 
 export type CertificateUsage = 'signing' | 'encryption';
 
@@ -47,8 +48,7 @@ export interface SelfSignedOptions {
 
 export function selfSignedCertificate(o: SelfSignedOptions): X509Certificate {
   const spki = o.publicKey.export({ type: 'spki', format: 'der' });
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // positive INTEGER (rfc5280 §4.1.2.2)
+  const serial = randomSerialNumber();
   const { algorithm } = signData(o.privateKey, 'sha256', Buffer.alloc(0));
   // rfc7093 §2 method 1 style: a hash of the SubjectPublicKeyInfo (here SHA-256, leftmost 160 bits).
   const ski = derOctetString(createHash('sha256').update(spki).digest().subarray(0, 20));
