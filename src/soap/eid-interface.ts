@@ -15,7 +15,7 @@
  */
 import type { AuditEvent, AuditFacts, AuditLog } from '../audit/audit-log.js';
 import type { Chat } from '../eid/eac/cvc/chat.js';
-import { isIdpError, IdpError } from '../errors/idp-error.js';
+import { isIdpError } from '../errors/idp-error.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { ServiceRecord } from '../services/model.js';
 import type { EidSessions } from '../session/eid-session.js';
@@ -91,24 +91,40 @@ export async function handleEidInterfaceRequest(xml: string, service: ServiceRec
     return refused({ kind: 'reply', status: 500, xml: sign(fault(code)), code });
   }
 
+  // The operation's own response with an error result (or a fault when the operation is unknown).
+  const refusedWith = (code: ErrorCode, name: ReturnType<typeof operationName>) =>
+    refused({ kind: 'reply', status: name ? 200 : 500, xml: sign(name ? response(name, profile, errorResult(code)) : fault(code)), code });
+
   let operation: Element;
+  let signatureDigest: string;
   try {
     const verified = verifyEnvelope(xml, doc, clientCertPem, { clock, ...(deps.maxAgeMs !== undefined && { maxAgeMs: deps.maxAgeMs }), ...(deps.skewMs !== undefined && { skewMs: deps.skewMs }) });
-    if (deps.replayStore) {
-      const ttlMs = (deps.maxAgeMs ?? 300_000) + 2 * (deps.skewMs ?? 60_000);
-      if (!(await deps.replayStore.setIfAbsent(`wss:seen:${verified.signatureDigest}`, '1', { ttlMs }))) {
-        throw new IdpError('WSS_SIGNATURE_INVALID', 'request signature seen before (replay)');
-      }
-    }
     operation = verified.operation;
+    signatureDigest = verified.signatureDigest;
   } catch (err) {
     const code = codeOf(err);
     log(code);
     if (code === 'WSS_SIGNATURE_MISSING' || code === 'WSS_CERTIFICATE_UNKNOWN') return refused({ kind: 'drop', code });
     // TR-03130-1 §3.5.2: an invalid signature gets common#internalError and nothing else.
-    const name = operationName(unverifiedOperation(doc), profile);
-    const inner = errorResult('WSS_SIGNATURE_INVALID');
-    return refused({ kind: 'reply', status: name ? 200 : 500, xml: sign(name ? response(name, profile, inner) : fault('WSS_SIGNATURE_INVALID')), code: 'WSS_SIGNATURE_INVALID' });
+    return refusedWith('WSS_SIGNATURE_INVALID', operationName(unverifiedOperation(doc), profile));
+  }
+
+  if (deps.replayStore) {
+    const ttlMs = (deps.maxAgeMs ?? 300_000) + 2 * (deps.skewMs ?? 60_000);
+    let fresh: boolean;
+    try {
+      fresh = await deps.replayStore.setIfAbsent(`wss:seen:${signatureDigest}`, '1', { ttlMs });
+    } catch (err) {
+      // The replay cache is unreachable: the request is not processed (it could be a replay), and says so (STORE_UNAVAILABLE), not "bad signature".
+      const code = codeOf(err);
+      log(code);
+      return refusedWith(code, operationName(operation, profile));
+    }
+    if (!fresh) {
+      log('WSS_SIGNATURE_INVALID');
+      // A replayed request is answered like an invalid signature (TR-03130-1 §3.5.2).
+      return refusedWith('WSS_SIGNATURE_INVALID', operationName(operation, profile));
+    }
   }
 
   const name = operationName(operation, profile);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { XMLSerializer } from '@xmldom/xmldom';
+import { IdpError } from '../../../src/errors/idp-error.js';
 import { fixedClock } from '../../../src/shared/clock.js';
 import { getResultRequestXml, getServerInfoRequestXml, useIdRequestXml } from '../../../src/soap/client.js';
 import { handleEidInterfaceRequest, type SoapOutcome } from '../../../src/soap/eid-interface.js';
@@ -361,6 +362,18 @@ describe('SOAP eID-Interface: malformed input and WS-Security', () => {
     const xml = signed();
     assert.equal((await run(xml, d)).kind, 'reply');
     await internalError(xml, d);
+  });
+
+  it('replay cache unreachable → not processed, answered and coded as STORE_UNAVAILABLE (not as a bad signature)', async () => {
+    const d = deps();
+    const down = Object.create(d.replayStore ?? null) as NonNullable<typeof d.replayStore>;
+    down.setIfAbsent = async () => { throw new IdpError('STORE_UNAVAILABLE', 'connection lost'); };
+    const outcome = await run(signed(), { ...d, replayStore: down });
+    assert.equal(outcome.kind === 'reply' && outcome.code, 'STORE_UNAVAILABLE');
+    const reply = outcome as Extract<SoapOutcome, { kind: 'reply' }>;
+    const op = verifyEnvelope(reply.xml, parseXml(reply.xml), rsaCert('server').cert).operation;
+    assert.equal(op.localName, 'getServerInfoResponse', 'the operation\'s own response, with an error result');
+    assert.equal(text(op, 'ResultMajor'), 'http://www.bsi.bund.de/ecard/api/1.1/resultmajor#error');
   });
 
   it('stale or future Timestamp → only common#internalError', async () => {
