@@ -148,6 +148,20 @@ describe('e2e: Redis goes away in the middle of a login (one neid process, priva
     return Date.now() - started;
   }
 
+  /** getResult (counter 1) while Redis hangs at the first `command` on a key starting with `key`; resumed afterwards. */
+  async function getResultWhileRedisHangsAt(command: string, key: string, sessionId: string): Promise<{ first: Awaited<ReturnType<typeof getResult>>; pausedAt: number }> {
+    let pausedAt = 0;
+    tap.once(command, key, async () => {
+      await pause(redis);
+      pausedAt = Date.now();
+    });
+    try {
+      return { first: await getResult(sessionId, 1), pausedAt };
+    } finally {
+      redis.kill('SIGCONT');
+    }
+  }
+
   /** While Redis is away: not ready, still alive. */
   async function assertDownButAlive(): Promise<void> {
     assert.equal(await readyz(), 503, '/readyz is 503 while Redis does not answer');
@@ -286,17 +300,7 @@ describe('e2e: Redis goes away in the middle of a login (one neid process, priva
 
   it('getResult in flight when Redis hangs at the read of the result: noResultYet, and after SIGCONT the next RequestCounter gets the data exactly once', async () => {
     const sessionId = await completeSoapLogin();
-    let pausedAt = 0;
-    tap.once('get', 'eid:res:', async () => {
-      await pause(redis);
-      pausedAt = Date.now();
-    });
-    let first;
-    try {
-      first = await getResult(sessionId, 1);
-    } finally {
-      redis.kill('SIGCONT');
-    }
+    const { first, pausedAt } = await getResultWhileRedisHangsAt('get', 'eid:res:', sessionId);
     const answeredAfterMs = Date.now() - pausedAt;
     assert.ok(pausedAt > 0, 'Redis hung exactly when the result was read');
     // tr03130-1 §3.2.2: the eService keeps asking after noResultYet (any other answer would end its polling).
@@ -324,17 +328,7 @@ describe('e2e: Redis goes away in the middle of a login (one neid process, priva
 
   it('getResult in flight when Redis hangs at the delete after the read: the data is delivered, and after SIGCONT never again', async () => {
     const sessionId = await completeSoapLogin();
-    let pausedAt = 0;
-    tap.once('del', 'eid:s:', async () => {
-      await pause(redis);
-      pausedAt = Date.now();
-    });
-    let first;
-    try {
-      first = await getResult(sessionId, 1);
-    } finally {
-      redis.kill('SIGCONT');
-    }
+    const { first, pausedAt } = await getResultWhileRedisHangsAt('del', 'eid:s:', sessionId);
     assert.ok(pausedAt > 0, 'Redis hung exactly at the delete');
     assert.ok(first.ok && first.data, 'the result in hand is delivered, not withheld');
     const readyMs = await timeToReady();
